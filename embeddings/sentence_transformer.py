@@ -1,0 +1,66 @@
+"""The sentence-transformers backend: the only module that imports `sentence_transformers`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Sequence
+
+import numpy as np
+
+from embeddings.base import EmbeddingError, l2_normalize
+
+log = logging.getLogger(__name__)
+
+QUERY_BATCH_SIZE = 32
+PASSAGE_BATCH_SIZE = 64
+
+
+class SentenceTransformerEmbedder:
+    """Wraps a local sentence-transformers model; never downloads anything."""
+
+    def __init__(
+        self,
+        model_path: str,
+        model_id: str,
+        weights_hash: str,
+        languages: tuple[str, ...] | None = ("en",),
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise EmbeddingError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises many types for a bad path
+            raise EmbeddingError(f"cannot load model {model_id!r} from {model_path}: {exc}") from exc
+        self.model_id = model_id
+        self.weights_hash = weights_hash
+        self.languages = languages
+        dim = self._model.get_sentence_embedding_dimension()
+        if not dim:
+            dim = int(self._encode(["probe"], is_query=True).shape[1])
+        self.dim = int(dim)
+
+    def _encode(self, texts: Sequence[str], is_query: bool, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+        encode = self._model.encode_query if is_query else self._model.encode_document
+        vectors = encode(
+            list(texts),
+            batch_size=QUERY_BATCH_SIZE if is_query else PASSAGE_BATCH_SIZE,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+        )
+        return l2_normalize(vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, is_query=False, progress=progress)

@@ -1,0 +1,25 @@
+"""Domain errors, turned into one clear line at the edges (CLI, bot)."""
+
+
+class QuoteBotError(Exception):
+    """Base class: the message is meant for the user."""
+
+
+class EmptyQuestionError(QuoteBotError):
+    """The question has no searchable words."""
+
+
+class UnknownDocumentError(QuoteBotError):
+    """A filter names a document, year or place the corpus does not have."""
+
+
+class CorpusError(QuoteBotError):
+    """The corpus path is unreadable, or holds no parsable document."""
+
+
+class ParseError(QuoteBotError):
+    """One source file could not be parsed; the message names the file and the reason."""
+
+
+class IndexStoreError(QuoteBotError):
+    """The index directory cannot be read or written."""

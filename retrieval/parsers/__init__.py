@@ -1,0 +1,102 @@
+"""Source parsers, one per format, and `load_corpus` that reads files and folders."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrieval.errors import CorpusError, ParseError
+from retrieval.parsers import plain, sco_json, wjdb
+from retrieval.types import Document
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".json")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Corpus:
+    """The parsed documents, the files they came from, and the files that failed."""
+
+    documents: list[Document]
+    files: list[Path]
+    errors: list[str] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Document]:
+        return {doc.doc_id: doc for doc in self.documents}
+
+
+def parse_file(path: Path) -> Document:
+    """Parse one file by its format; raise ParseError naming the file and the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError(f"{path}: the file is empty")
+    if path.suffix.lower() == ".json":
+        return sco_json.parse(path, text)
+    if wjdb.looks_like(text):
+        return wjdb.parse(path, text)
+    return plain.parse(path, text)
+
+
+def corpus_files(paths: list[Path]) -> list[Path]:
+    """Expand folders (recursively) into their .txt/.md/.json files, sorted; check paths exist."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path).expanduser()
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in ("README.TXT", "README.MD", "MANIFEST.MD")
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise CorpusError(f"{path}: no .txt, .md or .json files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CorpusError(f"{path}: no such file or folder")
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique
+
+
+def load_corpus(paths: list[Path]) -> Corpus:
+    """Parse every file; a file that fails is reported in `errors`, the others still load."""
+    files = corpus_files(paths)
+    documents: list[Document] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for path in files:
+        try:
+            doc = parse_file(path)
+        except ParseError as exc:
+            log.warning("skipping %s", exc)
+            errors.append(str(exc))
+            continue
+        if doc.doc_id in seen:
+            seen[doc.doc_id] += 1
+            new_id = f"{doc.doc_id}-{seen[doc.doc_id]}"
+            doc = replace(
+                doc,
+                doc_id=new_id,
+                paragraphs=tuple(replace(p, doc_id=new_id) for p in doc.paragraphs),
+            )
+        seen.setdefault(doc.doc_id, 1)
+        documents.append(doc)
+    if not documents:
+        detail = "; ".join(errors) if errors else "no documents"
+        raise CorpusError(f"no document could be loaded ({detail})")
+    documents.sort(key=lambda d: (d.date is None, d.date or 0, d.doc_id))
+    return Corpus(documents=documents, files=files, errors=errors)

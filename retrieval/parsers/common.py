@@ -1,0 +1,160 @@
+"""Shared pieces of the parsers: raw paragraphs in, a `Document` with numbered paragraphs out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from retrieval.text import fold, script_of, sentence_spans
+from retrieval.types import Document, Paragraph
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH_RE = "|".join(MONTHS)
+# "June 7, 2012, Beijing", "New Delhi, 4 July 2023", "Qingtao, June 10, 2018.", "10 November 2020"
+DATE_LINE = re.compile(
+    rf"^(?:[A-Z][\w’'\- ]{{1,30}},\s*)?(?:\d{{1,2}}\s+(?:{_MONTH_RE})|(?:{_MONTH_RE})\s+\d{{1,2}},?)"
+    rf"\s+\d{{4}}(?:,\s*[A-Z][\w’'\- ]{{1,30}})?\.?$"
+)
+SIGNATORY = re.compile(
+    r"\b(President|Prime Minister|Premier|Minister|Chairman|Chairperson|Secretary-General|King|Emir"
+    r"|Президент|Премьер|Министр|Председатель|вице-президент)\b"
+)
+_KINDS = (
+    ("press release", "press-release"),
+    ("declaration", "declaration"),
+    ("communiqu", "communique"),
+    ("statement", "statement"),
+    ("address", "address"),
+    ("information report", "report"),
+    ("report", "report"),
+    ("charter", "charter"),
+    ("treaty", "treaty"),
+)
+_KIND_LABEL = {
+    "press-release": "Press Release",
+    "declaration": "Declaration",
+    "communique": "Joint Communiqué",
+    "statement": "Statement",
+    "address": "Joint Address",
+    "report": "Information Report",
+    "charter": "Charter",
+    "treaty": "Treaty",
+}
+
+
+@dataclass
+class RawParagraph:
+    """A paragraph before numbering: reflowed text, its section, and its kind."""
+
+    text: str
+    section: str | None = None
+    kind: str = "body"
+
+
+def kind_of_title(title: str) -> str:
+    lowered = title.lower()
+    for needle, kind in _KINDS:
+        if needle in lowered:
+            return kind
+    return "document"
+
+
+def short_title(title: str, place: str | None, kind: str, prefix: str = "SCO") -> str:
+    """'SCO Beijing Declaration'-style names; falls back to the (shortened) title."""
+    if kind in _KIND_LABEL and prefix:
+        return " ".join(x for x in (prefix, place, _KIND_LABEL[kind]) if x)
+    text = fold(title)
+    return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def make_doc_id(date: dt.date | None, place: str | None, kind: str, fallback: str) -> str:
+    parts = [str(date.year) if date else "", slug(place) if place else "", kind if kind != "document" else ""]
+    joined = "-".join(p for p in parts if p)
+    return joined if (date and (place or kind != "document")) else slug(fallback)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """ISO dates, 'June 7, 2012' and '7 June 2012'; None when there is no date."""
+    if not text:
+        return None
+    text = fold(text).rstrip(".")
+    for fmt in ("%Y-%m-%d", "%B %d, %Y", "%d %B %Y", "%B %d %Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def is_signature(text: str) -> bool:
+    """Closing place/date lines and blocks of signatories' names and offices."""
+    folded = fold(text)
+    if DATE_LINE.match(folded):
+        return True
+    ends_sentence = folded.endswith((".", "!", "?", ".”", ".\"", ".)", ":", ";"))
+    return not ends_sentence and bool(SIGNATORY.search(folded)) and len(folded) < 1500
+
+
+def _languages(raw: list[RawParagraph]) -> list[str]:
+    """Script of each paragraph; paragraphs with few letters take their neighbour's."""
+    langs = [script_of(p.text) if sum(c.isalpha() for c in p.text) >= 25 else "" for p in raw]
+    last = next((lang for lang in langs if lang), "en")
+    for i, lang in enumerate(langs):
+        if lang:
+            last = lang
+        else:
+            langs[i] = last
+    return langs
+
+
+def build_document(
+    *,
+    doc_id: str,
+    title: str,
+    date: dt.date | None,
+    place: str | None,
+    url: str | None,
+    source_path: str,
+    raw: list[RawParagraph],
+    prefix: str = "SCO",
+) -> Document:
+    """Number paragraphs per language, find their sentences, tag signature blocks."""
+    kind = kind_of_title(title)
+    langs = _languages(raw)
+    counters: dict[str, int] = {}
+    paragraphs = []
+    for item, lang in zip(raw, langs):
+        text = fold(item.text)
+        if not text:
+            continue
+        counters[lang] = counters.get(lang, 0) + 1
+        para_kind = "signature" if item.kind == "body" and is_signature(text) else item.kind
+        paragraphs.append(
+            Paragraph(
+                doc_id=doc_id,
+                number=counters[lang],
+                text=text,
+                section=item.section,
+                lang=lang,
+                kind=para_kind,
+                sentences=tuple(sentence_spans(text)),
+            )
+        )
+    return Document(
+        doc_id=doc_id,
+        title=fold(title),
+        short_title=short_title(title, place, kind, prefix),
+        date=date,
+        place=place,
+        url=url,
+        source_path=source_path,
+        kind=kind,
+        paragraphs=tuple(paragraphs),
+    )
