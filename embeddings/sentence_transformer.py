@@ -41,7 +41,8 @@ class SentenceTransformerEmbedder:
         self.model_id = model_id
         self.weights_hash = weights_hash
         self.languages = languages
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         if not dim:
             dim = int(self._encode(["probe"], is_query=True).shape[1])
         self.dim = int(dim)

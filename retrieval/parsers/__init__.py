@@ -73,8 +73,12 @@ def corpus_files(paths: list[Path]) -> list[Path]:
 
 
 def load_corpus(paths: list[Path]) -> Corpus:
+    """Parse every file under `paths`; see `parse_files`."""
+    return parse_files(corpus_files(paths))
+
+
+def parse_files(files: list[Path]) -> Corpus:
     """Parse every file; a file that fails is reported in `errors`, the others still load."""
-    files = corpus_files(paths)
     documents: list[Document] = []
     errors: list[str] = []
     seen: dict[str, int] = {}

@@ -1,0 +1,277 @@
+"""The one pure core: `Engine.answer(question, filters)` -> `Answer`.
+
+Ranking is hybrid, at paragraph and sentence level: for every candidate paragraph,
+
+    score = W_PARA * cos(q, paragraph) + W_UNIT * max cos(q, sentence or clause in it)
+            + W_LEX * BM25(paragraph) / max BM25
+
+The quote is the best sentence or clause inside the paragraph. The engine abstains when the
+best paragraph is not close enough in meaning to the question (see `Engine._confident`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from embeddings.base import Embedder
+from retrieval.errors import EmptyQuestionError, UnknownDocumentError
+from retrieval.index import Index
+from retrieval.lexical import stems, words
+from retrieval.query import Query, ScopeFinder, prepare
+from retrieval.types import Answer, Citation, Document, Filters, Hit, Paragraph
+
+log = logging.getLogger(__name__)
+
+DEFAULT_K = 3
+MAX_K = 50
+DENSE_CANDIDATES = 400
+LEXICAL_CANDIDATES = 60
+W_PARA, W_UNIT, W_LEX = 0.35, 0.45, 0.20
+# Abstention: the best unit's cosine must reach UNIT_FLOOR, and the fused score SCORE_FLOOR.
+UNIT_FLOOR = 0.42
+SCORE_FLOOR = 0.45
+QUOTE_LEX_WEIGHT = 0.08
+
+
+@dataclass(frozen=True)
+class Scored:
+    row: int  # the paragraph's row
+    score: float
+    dense_para: float
+    dense_unit: float
+    lexical: float
+    quote_row: int
+    coverage: float = 0.0
+
+
+class Engine:
+    """Answers questions from one index with one embedder. Thread-safe for reads."""
+
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.documents: list[Document] = index.documents
+        self._doc_ids = {d.doc_id: i for i, d in enumerate(self.documents)}
+        self._scope = ScopeFinder(self.documents)
+
+    # ---- filters --------------------------------------------------------------------
+    def resolve_doc(self, ref: str) -> str:
+        """A document id from its id, its file name (stem) or a unique id prefix."""
+        ref = ref.strip()
+        if ref in self._doc_ids:
+            return ref
+        lowered = ref.lower()
+        for doc in self.documents:
+            stem = doc.source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if lowered in (stem.lower(), doc.doc_id.lower()):
+                return doc.doc_id
+        matches = [d.doc_id for d in self.documents if d.doc_id.startswith(lowered)]
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(d.doc_id for d in self.documents)
+        hint = f" (matches: {', '.join(matches)})" if matches else ""
+        raise UnknownDocumentError(f"unknown document {ref!r}{hint}; known documents: {known}")
+
+    def validate(self, filters: Filters) -> Filters:
+        """Check user-given filters against the corpus; unknown values are errors."""
+        doc_ids = tuple(self.resolve_doc(d) for d in filters.doc_ids)
+        years = sorted({d.year for d in self.documents if d.year})
+        for year in filters.years:
+            if year not in years:
+                raise UnknownDocumentError(
+                    f"no document from {year}; years available: {', '.join(map(str, years))}"
+                )
+        places = {d.place.lower(): d.place for d in self.documents if d.place}
+        resolved_places = []
+        for place in filters.places:
+            if place.lower() not in places:
+                raise UnknownDocumentError(
+                    f"no document from {place!r}; places available: {', '.join(sorted(places.values()))}"
+                )
+            resolved_places.append(places[place.lower()])
+        return Filters(doc_ids=doc_ids, years=filters.years, places=tuple(resolved_places), kinds=filters.kinds)
+
+    def _matches(self, doc: Document, filters: Filters) -> bool:
+        return (
+            (not filters.doc_ids or doc.doc_id in filters.doc_ids)
+            and (not filters.years or doc.year in filters.years)
+            and (not filters.places or doc.place in filters.places)
+            and (not filters.kinds or doc.kind in filters.kinds)
+        )
+
+    def allowed_docs(self, filters: Filters) -> set[int] | None:
+        if not filters:
+            return None
+        return {i for i, d in enumerate(self.documents) if self._matches(d, filters)}
+
+    # ---- answering ------------------------------------------------------------------
+    def prepare(self, question: str) -> Query:
+        query = prepare(question, self.index.lexicon, self._scope)
+        if not query.content and not query.filters:
+            raise EmptyQuestionError("the question is empty: ask about a topic, e.g. “missile defense”")
+        return query
+
+    def answer(self, question: str, filters: Filters | None = None, k: int = DEFAULT_K) -> Answer:
+        return self.answer_many([question], filters, k)[0]
+
+    def answer_many(self, questions: Sequence[str], filters: Filters | None = None, k: int = DEFAULT_K) -> list[Answer]:
+        """Answer several questions, embedding them in one batch."""
+        k = max(1, min(int(k), MAX_K))
+        given = self.validate(filters) if filters else Filters()
+        queries = [self.prepare(q) for q in questions]
+        vectors = self.embedder.embed_queries([q.text or q.original for q in queries])
+        return [self._answer(q, v, given, k) for q, v in zip(queries, vectors)]
+
+    def _answer(self, query: Query, vector: np.ndarray, given: Filters, k: int) -> Answer:
+        filters = _merge(given, query.filters)
+        allowed = self.allowed_docs(filters)
+        if allowed is not None and not allowed:
+            return Answer(query.original, (), True, filters, note=f"no document matches {filters.describe()}")
+        if not query.content:
+            raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
+        ranked = self.rank(query, vector, allowed)
+        hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked[:k]))
+        confident = bool(ranked) and self._confident(ranked[0])
+        note = None
+        if query.truncated:
+            note = "the question was cut to its first 1000 characters"
+        return Answer(query.original, hits, not confident, filters, note=note)
+
+    def _confident(self, best: Scored) -> bool:
+        return best.dense_unit >= UNIT_FLOOR and best.score >= SCORE_FLOOR
+
+    # ---- ranking --------------------------------------------------------------------
+    def _dense_rows(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
+        import faiss
+
+        idx = self.index
+        k = min(DENSE_CANDIDATES, idx.faiss.ntotal)
+        params = None
+        if allowed is not None:
+            rows = np.array([p.row for p in idx.passages if p.doc in allowed], dtype=np.int64)
+            if rows.size == 0:
+                return rows
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+            k = min(k, rows.size)
+        _, ids = idx.faiss.search(vector.reshape(1, -1), k, params=params)
+        return ids[0][ids[0] >= 0]
+
+    def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> list[Scored]:
+        idx = self.index
+        lexical = idx.bm25.scores(query.stems)
+        if allowed is not None:
+            mask = np.array([idx.passages[r].doc in allowed for r in idx.paragraph_rows])
+            lexical = np.where(mask, lexical, 0.0)
+        top_lex = float(lexical.max()) if lexical.size else 0.0
+        candidates = {idx.whole_row[(idx.passages[r].doc, idx.passages[r].para)] for r in self._dense_rows(vector, allowed)}
+        if top_lex > 0:
+            for position in np.argsort(-lexical)[:LEXICAL_CANDIDATES]:
+                if lexical[position] > 0:
+                    candidates.add(idx.paragraph_rows[position])
+        scored = []
+        for row in candidates:
+            units = idx.units_of.get(row, [row])
+            unit_scores = idx.vectors[units] @ vector
+            best = float(unit_scores.max())
+            dense_para = float(idx.vectors[row] @ vector)
+            lex = float(lexical[idx.bm25_position[row]] / top_lex) if top_lex > 0 else 0.0
+            score = W_PARA * dense_para + W_UNIT * best + W_LEX * lex
+            quotable = idx.quotable_of.get(row, [row])
+            quote_row = self._quote_row(query, quotable, idx.vectors[quotable] @ vector)
+            scored.append(Scored(row, score, dense_para, best, lex, quote_row))
+        scored.sort(key=lambda s: -s.score)
+        if scored:
+            scored[0] = replace(scored[0], coverage=self.coverage(query, scored[0].row))
+        return scored
+
+    def coverage(self, query: Query, row: int) -> float:
+        """IDF-weighted share of the question's content words found in the paragraph."""
+        if not query.terms:
+            return 0.0
+        lexicon = self.index.lexicon
+        present = set(stems(words(self.index.paragraph(self.index.passages[row]).text)))
+        total = covered = 0.0
+        for alternatives in query.terms:
+            known = [a for a in alternatives if a in lexicon.stem_df]
+            weight = max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0]))
+            total += weight
+            covered += weight if present.intersection(alternatives) else 0.0
+        return covered / total if total else 0.0
+
+    def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray) -> int:
+        """The unit to quote: meaning first, with a small bonus for the question's words."""
+        if len(units) == 1:
+            return units[0]
+        wanted = set(query.stems)
+        best_row, best_value = units[0], -1e9
+        for row, dense in zip(units, unit_scores):
+            passage = self.index.passages[row]
+            text = self.index.paragraph(passage).text[passage.start : passage.end]
+            overlap = len(wanted & set(stems(words(text)))) / max(1, len(wanted))
+            value = float(dense) + QUOTE_LEX_WEIGHT * overlap
+            if value > best_value:
+                best_row, best_value = row, value
+        return best_row
+
+    def _hit(self, rank: int, scored: Scored) -> Hit:
+        idx = self.index
+        paragraph_passage = idx.passages[scored.row]
+        quote = idx.passages[scored.quote_row]
+        doc = self.documents[paragraph_passage.doc]
+        paragraph = idx.paragraph(paragraph_passage)
+        return Hit(
+            rank=rank,
+            score=scored.score,
+            paragraph=paragraph,
+            quote_start=quote.start,
+            quote_end=quote.end,
+            citation=citation(doc, paragraph),
+            title=doc.title,
+        )
+
+    # ---- browsing -------------------------------------------------------------------
+    def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:
+        """The paragraph `number` of a document with `radius` paragraphs on each side."""
+        doc = self.documents[self._doc_ids[self.resolve_doc(doc_id)]]
+        same = [p for p in doc.paragraphs if p.lang == lang]
+        return [p for p in same if abs(p.number - number) <= radius]
+
+    def compare(self, topic: str, filters: Filters | None = None) -> list[Answer]:
+        """The best clause on `topic` from each document, oldest first."""
+        given = self.validate(filters) if filters else Filters()
+        query = self.prepare(topic)
+        vector = self.embedder.embed_queries([query.text or query.original])[0]
+        answers = []
+        for doc in self.documents:
+            if not self._matches(doc, _merge(given, query.filters)):
+                continue
+            answer = self._answer(query, vector, Filters(doc_ids=(doc.doc_id,)), 1)
+            answers.append(answer)
+        return answers
+
+
+def _merge(given: Filters, found: Filters) -> Filters:
+    """User-given filters win; the question's own scope adds to what is unset."""
+    return Filters(
+        doc_ids=given.doc_ids,
+        years=given.years or found.years,
+        places=given.places or found.places,
+        kinds=given.kinds or found.kinds,
+    )
+
+
+def citation(doc: Document, paragraph: Paragraph) -> Citation:
+    return Citation(
+        doc_id=doc.doc_id,
+        short_title=doc.short_title,
+        date=doc.date,
+        place=doc.place,
+        section=paragraph.section,
+        paragraph=paragraph.number,
+        url=doc.url,
+        lang=paragraph.lang,
+    )

@@ -1,0 +1,37 @@
+"""Opening an engine: corpus + model + index, built or loaded."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from embeddings import Embedder, load_embedder
+from retrieval.engine import Engine
+from retrieval.index import open_index
+from retrieval.parsers import corpus_files
+from retrieval.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Opened:
+    engine: Engine
+    built: bool
+    seconds: float
+    corpus_errors: list[str]
+
+
+def open_engine(settings: EngineSettings, embedder: Embedder | None = None,
+                progress: bool = False, force: bool = False) -> Opened:
+    """Parse the corpus, load the model, then load the index or build it if stale."""
+    started = time.perf_counter()
+    files = corpus_files(list(settings.corpus))
+    embedder = embedder or load_embedder(settings.model)
+    index, built = open_index(files, embedder, settings.index_path(embedder.model_id),
+                              progress=progress, force=force)
+    errors = index.manifest.get("corpus_errors", [])
+    for error in errors:
+        log.warning("corpus: %s", error)
+    return Opened(Engine(index, embedder), built, time.perf_counter() - started, errors)

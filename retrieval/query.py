@@ -1,0 +1,130 @@
+"""From a raw question to what the ranker needs: cleaned text, stems, filters it names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.lexical import STOPWORDS, Lexicon, stems, words
+from retrieval.text import clean_user_text
+from retrieval.types import Document, Filters
+
+MAX_QUESTION_CHARS = 1000  # longer questions are cut here (the user is told)
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_SLASH_COMMAND = re.compile(r"^/\w+(?:@\w+)?\s*")
+_KIND_WORDS = {
+    "declaration": "declaration", "declarations": "declaration",
+    "communique": "communique", "communiqué": "communique", "communiques": "communique",
+    "statement": "statement", "address": "address", "report": "report",
+    "press release": "press-release",
+}
+_DOC_NOUNS = r"(?:declarations?|communiqu[eé]s?|statement|address|report|press release|summit|meeting|document|text)"
+# Only a scope that names a document ("the 2020 Moscow declaration") is cut from the text;
+# "in Beijing" or "the Beijing summit" may be what the question is about, so they stay.
+_DOCUMENT_NOUN = re.compile(r"declaration|communiqu|statement|address|report|press release|document|text", re.I)
+_LEAD_IN = r"(?:in|at|from|of|during|the|this|that|its)"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question made ready for ranking."""
+
+    original: str
+    text: str  # cleaned, filter phrases removed, typos corrected, acronyms expanded
+    stems: tuple[str, ...]
+    content: tuple[str, ...]  # corrected content words
+    filters: Filters
+    terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
+    truncated: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
+
+
+def _place_pattern(place: str) -> str:
+    return r"[\s\-]+".join(re.escape(part) for part in re.split(r"[\s\-]+", place))
+
+
+class ScopeFinder:
+    """Finds the years, places and document kinds a question names as its scope ("in the
+    2020 Moscow declaration", "in Samarkand", "in 2012"): a year or place of the corpus with
+    a lead-in word before it ("in", "from", "the", ...) or a document noun after it."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        years = sorted({str(d.year) for d in documents if d.year})
+        self.places = sorted({d.place for d in documents if d.place}, key=len, reverse=True)
+        year_alt = "|".join(years) or r"(?!x)x"
+        place_alt = "|".join(_place_pattern(p) for p in self.places) or r"(?!x)x"
+        unit = (
+            rf"(?:(?P<year>{year_alt})(?:['’]s)?(?:\s+(?P<place1>{place_alt}))?"
+            rf"|(?P<place2>{place_alt}))"
+        )
+        self.pattern = re.compile(
+            rf"(?P<lead>\b{_LEAD_IN}\s+)?(?:the\s+)?\b{unit}\b(?P<noun>\s+{_DOC_NOUNS}\b)?",
+            re.IGNORECASE,
+        )
+
+    def _canonical(self, place: str) -> str:
+        return next(p for p in self.places if re.fullmatch(_place_pattern(p), place, re.IGNORECASE))
+
+    def find(self, text: str) -> tuple[Filters, str]:
+        """The scope filters in `text`, and `text` without the phrases that named them."""
+        years: list[int] = []
+        places: list[str] = []
+        kinds: list[str] = []
+        spans: list[tuple[int, int]] = []
+        for match in self.pattern.finditer(text):
+            if not (match.group("lead") or match.group("noun")):
+                continue
+            if match.group("year"):
+                years.append(int(match.group("year")))
+            place = match.group("place1") or match.group("place2")
+            if place:
+                places.append(self._canonical(place))
+            noun = (match.group("noun") or "").strip().lower()
+            if noun in _KIND_WORDS:
+                kinds.append(_KIND_WORDS[noun])
+            if _DOCUMENT_NOUN.search(noun):
+                spans.append(match.span())
+        remaining = text
+        for a, b in reversed(spans):
+            remaining = remaining[:a] + " " + remaining[b:]
+        filters = Filters(
+            years=tuple(dict.fromkeys(years)),
+            places=tuple(dict.fromkeys(places)),
+            kinds=tuple(dict.fromkeys(kinds)),
+        )
+        return filters, remaining
+
+
+def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
+    """Clean, find scope filters, correct typos against the corpus, expand acronyms."""
+    text = clean_user_text(question)
+    truncated = len(text) > MAX_QUESTION_CHARS
+    text = text[:MAX_QUESTION_CHARS]
+    text = _SLASH_COMMAND.sub("", text)
+    text = _MENTION.sub(" ", text)
+    filters, text = scope.find(text)
+    tokens = words(text)
+    corrections = []
+    corrected_tokens = []
+    for token in tokens:
+        fixed = lexicon.correct(token)
+        if fixed != token:
+            corrections.append((token, fixed))
+        corrected_tokens.append(fixed)
+    content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1)
+    terms = tuple(
+        tuple(dict.fromkeys(stems([w]) + stems(words(lexicon.acronyms.get(w, ""))))) for w in content
+    )
+    expansions = lexicon.expand(corrected_tokens)
+    dense_text = " ".join([" ".join(corrected_tokens)] + expansions) if corrections or expansions else text
+    all_stems = stems(corrected_tokens + [w for e in expansions for w in words(e)])
+    return Query(
+        original=question,
+        text=dense_text.strip(),
+        stems=tuple(all_stems),
+        content=content,
+        terms=tuple(t for t in terms if t),
+        filters=filters,
+        truncated=truncated,
+        corrections=tuple(corrections),
+    )
