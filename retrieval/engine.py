@@ -30,10 +30,11 @@ DEFAULT_K = 3
 MAX_K = 50
 DENSE_CANDIDATES = 400
 LEXICAL_CANDIDATES = 60
-W_PARA, W_UNIT, W_LEX = 0.35, 0.45, 0.20
-# Abstention: the best unit's cosine must reach UNIT_FLOOR, and the fused score SCORE_FLOOR.
-UNIT_FLOOR = 0.42
-SCORE_FLOOR = 0.45
+W_PARA, W_UNIT, W_LEX, W_COV = 0.45, 0.45, 0.05, 0.30
+# Abstention: confident when  best unit cosine + COVERAGE_WEIGHT * coverage >= CONFIDENCE_FLOOR,
+# coverage being the IDF-weighted share of the question's words found in the paragraph.
+COVERAGE_WEIGHT = 0.25
+CONFIDENCE_FLOOR = 0.48
 QUOTE_LEX_WEIGHT = 0.08
 
 
@@ -141,8 +142,12 @@ class Engine:
             note = "the question was cut to its first 1000 characters"
         return Answer(query.original, hits, not confident, filters, note=note)
 
+    @staticmethod
+    def confidence(best: Scored) -> float:
+        return best.dense_unit + COVERAGE_WEIGHT * best.coverage
+
     def _confident(self, best: Scored) -> bool:
-        return best.dense_unit >= UNIT_FLOOR and best.score >= SCORE_FLOOR
+        return self.confidence(best) >= CONFIDENCE_FLOOR
 
     # ---- ranking --------------------------------------------------------------------
     def _dense_rows(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
@@ -173,33 +178,37 @@ class Engine:
                 if lexical[position] > 0:
                     candidates.add(idx.paragraph_rows[position])
         scored = []
+        weights = self._term_weights(query)
         for row in candidates:
             units = idx.units_of.get(row, [row])
             unit_scores = idx.vectors[units] @ vector
             best = float(unit_scores.max())
             dense_para = float(idx.vectors[row] @ vector)
             lex = float(lexical[idx.bm25_position[row]] / top_lex) if top_lex > 0 else 0.0
-            score = W_PARA * dense_para + W_UNIT * best + W_LEX * lex
+            cov = self.coverage(query, row, weights)
+            score = W_PARA * dense_para + W_UNIT * best + W_LEX * lex + W_COV * cov
             quotable = idx.quotable_of.get(row, [row])
             quote_row = self._quote_row(query, quotable, idx.vectors[quotable] @ vector)
-            scored.append(Scored(row, score, dense_para, best, lex, quote_row))
+            scored.append(Scored(row, score, dense_para, best, lex, quote_row, cov))
         scored.sort(key=lambda s: -s.score)
-        if scored:
-            scored[0] = replace(scored[0], coverage=self.coverage(query, scored[0].row))
         return scored
 
-    def coverage(self, query: Query, row: int) -> float:
+    def _term_weights(self, query: Query) -> list[float]:
+        lexicon = self.index.lexicon
+        weights = []
+        for alternatives in query.terms:
+            known = [a for a in alternatives if a in lexicon.stem_df]
+            weights.append(max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0])))
+        return weights
+
+    def coverage(self, query: Query, row: int, weights: list[float] | None = None) -> float:
         """IDF-weighted share of the question's content words found in the paragraph."""
         if not query.terms:
             return 0.0
-        lexicon = self.index.lexicon
-        present = set(stems(words(self.index.paragraph(self.index.passages[row]).text)))
-        total = covered = 0.0
-        for alternatives in query.terms:
-            known = [a for a in alternatives if a in lexicon.stem_df]
-            weight = max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0]))
-            total += weight
-            covered += weight if present.intersection(alternatives) else 0.0
+        weights = weights if weights is not None else self._term_weights(query)
+        present = self.index.stem_set(row)
+        covered = sum(w for w, alts in zip(weights, query.terms) if not present.isdisjoint(alts))
+        total = sum(weights)
         return covered / total if total else 0.0
 
     def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray) -> int:

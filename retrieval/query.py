@@ -12,6 +12,9 @@ from retrieval.types import Document, Filters
 MAX_QUESTION_CHARS = 1000  # longer questions are cut here (the user is told)
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _SLASH_COMMAND = re.compile(r"^/\w+(?:@\w+)?\s*")
+_CHAT_OPENER = re.compile(
+    r"^(?:(?:hey|hi|hello|yo|ok|okay|so|well|please|pls|bot|quotebot|dear)\b[\s,!.:;\-]*)+", re.IGNORECASE
+)
 _KIND_WORDS = {
     "declaration": "declaration", "declarations": "declaration",
     "communique": "communique", "communiqué": "communique", "communiques": "communique",
@@ -101,7 +104,7 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     truncated = len(text) > MAX_QUESTION_CHARS
     text = text[:MAX_QUESTION_CHARS]
     text = _SLASH_COMMAND.sub("", text)
-    text = _MENTION.sub(" ", text)
+    text = _CHAT_OPENER.sub("", _MENTION.sub(" ", text).strip())
     filters, text = scope.find(text)
     tokens = words(text)
     corrections = []
@@ -115,7 +118,9 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     terms = tuple(
         tuple(dict.fromkeys(stems([w]) + stems(words(lexicon.acronyms.get(w, ""))))) for w in content
     )
-    expansions = lexicon.expand(corrected_tokens)
+    # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
+    shouted = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", text)}
+    expansions = lexicon.expand([t for t in corrected_tokens if t in shouted or t not in STOPWORDS])
     dense_text = " ".join([" ".join(corrected_tokens)] + expansions) if corrections or expansions else text
     all_stems = stems(corrected_tokens + [w for e in expansions for w in words(e)])
     return Query(
