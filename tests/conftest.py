@@ -1,0 +1,52 @@
+"""Shared fixtures: engines over the shipped corpus with the fake and the real embedder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from embeddings import HashingEmbedder
+from retrieval.loader import open_engine
+from retrieval.settings import EngineSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEED = CORPUS / "sco_2012_beijing_declaration.txt"
+SHARED = ROOT.parent / "shared"
+UNGDC = SHARED / "corpus" / "ungdc_2012"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def index_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("indexes")
+
+
+@pytest.fixture(scope="session")
+def fake_engine(index_root):
+    """The shipped corpus indexed with the deterministic fake embedder."""
+    settings = EngineSettings.resolve([str(CORPUS)], None, str(index_root), env={})
+    return open_engine(settings, embedder=HashingEmbedder()).engine
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from embeddings import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def real_engine(index_root, real_embedder):
+    settings = EngineSettings.resolve([str(CORPUS)], None, str(index_root), env={})
+    return open_engine(settings, embedder=real_embedder).engine
+
+
+@pytest.fixture(scope="session")
+def seed_engine(index_root, real_embedder):
+    settings = EngineSettings.resolve([str(SEED)], None, str(index_root), env={})
+    return open_engine(settings, embedder=real_embedder).engine

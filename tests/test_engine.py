@@ -1,0 +1,114 @@
+"""The engine with the fake embedder: filters, scope in questions, contract of answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.errors import EmptyQuestionError, UnknownDocumentError
+from retrieval.types import Filters
+
+
+def test_answer_shape_and_verbatim_quote(fake_engine):
+    answer = fake_engine.answer("missile defense systems", k=3)
+    assert 1 <= len(answer.hits) <= 3
+    assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
+    scores = [h.score for h in answer.hits]
+    assert scores == sorted(scores, reverse=True)
+    for hit in answer.hits:
+        assert hit.quote and hit.quote in hit.text
+        assert hit.paragraph.kind == "body" and hit.paragraph.lang == "en"
+        data = hit.to_json()
+        assert set(data) == {"rank", "score", "doc_id", "title", "date", "place", "section", "paragraph",
+                             "text", "quote", "citation", "url"}
+        assert data["citation"].startswith(hit.citation.short_title)
+
+
+def test_citation_format(fake_engine):
+    answer = fake_engine.answer("missile defense", Filters(doc_ids=("2012-beijing-declaration",)), k=1)
+    assert str(answer.hits[0].citation) == "SCO Beijing Declaration, 7 June 2012, Beijing — §II ¶14"
+    moscow = fake_engine.answer("COVID-19 pandemic", Filters(doc_ids=("2020-moscow-declaration",)), k=1)
+    assert moscow.hits[0].citation.url == "https://eng.sectsco.org/20201110/1626651.html"
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (Filters(years=(2019,)), {"2019-bishkek-declaration", "2019-bishkek-press-release"}),
+        (Filters(places=("samarkand",)), {"2022-samarkand-declaration"}),
+        (Filters(doc_ids=("2023-new-delhi",)), {"2023-new-delhi-declaration"}),  # unique prefix
+        (Filters(doc_ids=("20201110_1626651",)), {"2020-moscow-declaration"}),  # file name
+    ],
+)
+def test_filters_restrict_documents(fake_engine, filters, expected):
+    answer = fake_engine.answer("cooperation in security and trade", filters, k=20)
+    assert answer.hits and {h.citation.doc_id for h in answer.hits} <= expected
+
+
+@pytest.mark.parametrize(
+    "question, years, places, kinds",
+    [
+        ("what did the 2020 Moscow declaration say about COVID?", (2020,), ("Moscow",), ("declaration",)),
+        ("terrorism in Samarkand", (), ("Samarkand",), ()),
+        ("Afghanistan in 2012", (2012,), (), ()),
+        ("what did the Bishkek declaration say on drugs", (), ("Bishkek",), ("declaration",)),
+        ("the 2022 World Cup in Qatar", (), (), ()),  # a year that is not a document's scope
+        ("Moscow format consultations on Afghanistan", (), (), ()),
+    ],
+)
+def test_scope_is_understood_from_the_question(fake_engine, question, years, places, kinds):
+    query = fake_engine.prepare(question)
+    assert (query.filters.years, query.filters.places, query.filters.kinds) == (years, places, kinds)
+
+
+def test_scope_in_question_filters_the_answer(fake_engine):
+    answer = fake_engine.answer("what did the 2020 Moscow declaration say about COVID?")
+    assert {h.citation.doc_id for h in answer.hits} == {"2020-moscow-declaration"}
+    assert "COVID" not in answer.filters.describe() and "Moscow" in answer.filters.describe()
+
+
+def test_unknown_filters_are_clear_errors(fake_engine):
+    with pytest.raises(UnknownDocumentError, match="unknown document 'nope'.*known documents: 2012-beijing"):
+        fake_engine.answer("x y", Filters(doc_ids=("nope",)))
+    with pytest.raises(UnknownDocumentError, match="no document from 2015; years available: 2012"):
+        fake_engine.answer("security", Filters(years=(2015,)))
+    with pytest.raises(UnknownDocumentError, match="no document from 'Paris'"):
+        fake_engine.answer("security", Filters(places=("Paris",)))
+
+
+def test_conflicting_filters_abstain_with_a_note(fake_engine):
+    answer = fake_engine.answer("security", Filters(years=(2012,), places=("Moscow",)))
+    assert answer.abstained and not answer.hits and "no document matches" in answer.note
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "@quotebot", "\u200b\u200b", "the of and"])
+def test_empty_questions_are_rejected(fake_engine, question):
+    with pytest.raises(EmptyQuestionError):
+        fake_engine.answer(question)
+
+
+def test_hostile_and_huge_input_is_handled(fake_engine):
+    for question in ("<b>missile</b> &amp; defense", "ракетная оборона", "مرحبا missile", "🚀 missile 🚀",
+                     "missile " * 3000):
+        answer = fake_engine.answer(question)
+        assert answer.hits
+    assert fake_engine.answer("missile " * 3000).note.startswith("the question was cut")
+
+
+def test_answer_many_matches_answer(fake_engine):
+    questions = ["missile defense", "Afghanistan", "energy security"]
+    many = fake_engine.answer_many(questions)
+    single = [fake_engine.answer(q) for q in questions]
+    assert [[h.text for h in a.hits] for a in many] == [[h.text for h in a.hits] for a in single]
+
+
+def test_compare_is_oldest_first_one_per_document(fake_engine):
+    answers = fake_engine.compare("missile defence")
+    docs = [a.filters.doc_ids[0] for a in answers]
+    assert len(docs) == len(set(docs)) == 13
+    dates = [fake_engine.documents[[d.doc_id for d in fake_engine.documents].index(x)].date for x in docs]
+    assert dates == sorted(dates)
+
+
+def test_context_returns_neighbours(fake_engine):
+    around = fake_engine.context("2012-beijing-declaration", 14, radius=1)
+    assert [p.number for p in around] == [13, 14, 15]

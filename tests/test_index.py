@@ -1,0 +1,113 @@
+"""The on-disk index: round trip, plain files, rebuild on change, corruption, atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from embeddings import HashingEmbedder
+from retrieval.index import Index, open_index
+from retrieval.parsers import corpus_files, load_corpus
+
+from .conftest import CORPUS, SEED
+
+
+@pytest.fixture()
+def corpus_dir(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    shutil.copy(CORPUS / "sco" / "20180610_1625982.json", folder / "epidemics.json")
+    return folder
+
+
+def _open(folder, target, embedder=None, **kw):
+    return open_index(corpus_files([folder]), embedder or HashingEmbedder(), target, **kw)
+
+
+def test_round_trip_and_plain_files(corpus_dir, tmp_path):
+    target = tmp_path / "idx"
+    built, was_built = _open(corpus_dir, target)
+    assert was_built
+    loaded, was_built = _open(corpus_dir, target)
+    assert not was_built
+    assert [p.row for p in loaded.passages] == [p.row for p in built.passages]
+    assert loaded.documents == built.documents
+    assert np.allclose(loaded.vectors, built.vectors)
+    names = {p.name for p in target.iterdir()}
+    assert {"manifest.json", "documents.json", "passages.jsonl", "vectors.faiss", "lexical", "lexicon.json"} <= names
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["format_version"] and manifest["model_id"] == "fake-hashing"
+    assert manifest["counts"]["vectors"] == loaded.faiss.ntotal == len(loaded.passages)
+    for npy in (target / "lexical").glob("*.npy"):
+        np.load(npy, allow_pickle=False)  # no pickle anywhere
+    rows = [json.loads(line) for line in (target / "passages.jsonl").read_text().splitlines()]
+    assert all(r["row"] == i for i, r in enumerate(rows))
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_corpus_change_rebuilds(corpus_dir, tmp_path):
+    target = tmp_path / "idx"
+    _open(corpus_dir, target)
+    (corpus_dir / "extra.txt").write_text("Extra\n\nA new paragraph about glaciers.\n", "utf-8")
+    index, was_built = _open(corpus_dir, target)
+    assert was_built
+    assert any("glaciers" in p.text for d in index.documents for p in d.paragraphs)
+    edited = corpus_dir / "extra.txt"
+    edited.write_text("Extra\n\nA changed paragraph about deserts.\n", "utf-8")
+    index, was_built = _open(corpus_dir, target)
+    assert was_built and not any("glaciers" in p.text for d in index.documents for p in d.paragraphs)
+
+
+def test_model_change_rebuilds(corpus_dir, tmp_path):
+    target = tmp_path / "idx"
+    _open(corpus_dir, target)
+    index, was_built = _open(corpus_dir, target, HashingEmbedder(dim=128))
+    assert was_built and index.manifest["dim"] == 128
+
+
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "missing"])
+def test_corrupt_index_is_rebuilt_not_trusted(corpus_dir, tmp_path, damage):
+    target = tmp_path / "idx"
+    _open(corpus_dir, target)
+    if damage == "manifest":
+        (target / "manifest.json").write_text("{not json", "utf-8")
+    elif damage == "vectors":
+        data = (target / "vectors.faiss").read_bytes()
+        (target / "vectors.faiss").write_bytes(data[: len(data) // 2])
+    elif damage == "passages":
+        with (target / "passages.jsonl").open("a") as f:
+            f.write('{"row": 99999}\n')
+    else:
+        (target / "lexicon.json").unlink()
+    index, was_built = _open(corpus_dir, target)
+    assert was_built
+    assert index.faiss.ntotal == len(index.passages)
+
+
+def test_failed_build_leaves_no_half_index(corpus_dir, tmp_path):
+    class Exploding(HashingEmbedder):
+        def embed_passages(self, texts, progress=False):
+            raise RuntimeError("boom")
+
+    target = tmp_path / "idx"
+    with pytest.raises(RuntimeError):
+        _open(corpus_dir, target, Exploding())
+    assert not target.exists()
+    good, _ = _open(corpus_dir, target)
+    with pytest.raises(RuntimeError):
+        _open(corpus_dir, target, Exploding(dim=64))
+    still, was_built = _open(corpus_dir, target)  # the old index survived the failed rebuild
+    assert not was_built and still.manifest["corpus_hash"] == good.manifest["corpus_hash"]
+
+
+def test_only_english_is_indexed_for_an_english_model():
+    bilingual = load_corpus([CORPUS / "sco" / "20190614_1626259.json"])
+    index = Index.build(bilingual, HashingEmbedder())
+    assert {index.paragraph(p).lang for p in index.passages} == {"en"}
+    multilingual = Index.build(bilingual, HashingEmbedder(languages=None))
+    assert {multilingual.paragraph(p).lang for p in multilingual.passages} == {"en", "ru"}
+    assert not any(index.paragraph(p).kind == "signature" for p in index.passages)

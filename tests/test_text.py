@@ -1,0 +1,59 @@
+"""Sentence and clause spans, cleaning of user text, lexical helpers."""
+
+from retrieval.lexical import Lexicon, stems, words
+from retrieval.text import clause_spans, clean_user_text, script_of, sentence_spans
+
+
+def _sentences(text):
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_sentences_skip_initials_and_abbreviations():
+    text = ("Prime Minister K.K. Tokayev met Mr. Li. The meeting (Bishkek, 14 June 2019) was held "
+            "in the U.S. style. “It ended.” Then 2 more came.")
+    assert _sentences(text) == [
+        "Prime Minister K.K. Tokayev met Mr. Li.",
+        "The meeting (Bishkek, 14 June 2019) was held in the U.S. style.",
+        "“It ended.”",
+        "Then 2 more came.",
+    ]
+
+
+def test_sentence_spans_cover_every_word():
+    text = "One. Two three? Four!  Five"
+    spans = sentence_spans(text)
+    assert "".join(text[a:b] for a, b in spans).replace(" ", "") == text.replace(" ", "")
+
+
+def test_long_sentences_are_cut_into_clauses():
+    text = "; ".join(f"clause number {i} says something about cooperation in field {i}" for i in range(12)) + "."
+    spans = clause_spans(text, 0, len(text), limit=200)
+    assert len(spans) > 3
+    assert all(b - a <= 200 for a, b in spans)
+    assert all(text[a:b] == text[a:b].strip(" ;") for a, b in spans)
+    assert clause_spans("Short one.", 0, 10) == [(0, 10)]
+
+
+def test_clean_user_text_removes_invisible_characters():
+    assert clean_user_text("mis\u200bsile\u0000 \u202edefense\n\n") == "missile defense"
+    assert clean_user_text(None) == ""
+
+
+def test_script_detection():
+    assert script_of("Государства-члены") == "ru"
+    assert script_of("Member States") == "en"
+    assert script_of("2019 - 2020") == ""
+
+
+def test_british_and_american_spellings_share_stems():
+    assert stems(words("defence organisation programme")) == stems(words("defense organization program"))
+
+
+def test_spelling_correction_uses_corpus_and_spares_real_words():
+    lexicon = Lexicon.from_texts(["missile defence in Afghanistan against terrorism and extremism"], {})
+    assert lexicon.correct("missle") == "missile"
+    assert lexicon.correct("afganistan") == "afghanistan"
+    assert lexicon.correct("terorism") == "terrorism"
+    assert lexicon.correct("extremizm") == "extremism"
+    assert lexicon.correct("attack") == "attack"  # a real English word is never "corrected"
+    assert lexicon.correct("xyzzyq") == "xyzzyq"
