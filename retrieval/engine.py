@@ -1,9 +1,16 @@
 """The one pure core: `Engine.answer(question, filters)` -> `Answer`.
 
-Ranking is hybrid, at paragraph and sentence level: for every candidate paragraph,
+Ranking is hybrid, at paragraph and sentence level. Candidates are the paragraphs of the
+nearest FAISS rows (paragraphs, sentences, word windows) and the best BM25 paragraphs; each is
+scored
 
-    score = W_PARA * cos(q, paragraph) + W_UNIT * max cos(q, sentence or clause in it)
-            + W_LEX * BM25(paragraph) / max BM25
+    score = W_PARA * cos(q, paragraph) + W_UNIT * max cos(q, sentence/clause/window in it)
+            + W_LEX * BM25(paragraph) / max BM25 + W_COV * coverage
+
+where coverage is the IDF-weighted share of the question's (spell-corrected) words found in
+the paragraph. The weights were chosen on eval/dev_questions.jsonl and
+eval/multi_doc_questions.jsonl together (see README); W_LEX is 0 there because coverage
+carries the lexical evidence better than normalised BM25, which still nominates candidates.
 
 The quote is the best sentence or clause inside the paragraph. The engine abstains when the
 best paragraph is not close enough in meaning to the question (see `Engine._confident`).
@@ -12,7 +19,7 @@ best paragraph is not close enough in meaning to the question (see `Engine._conf
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -28,9 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 3
 MAX_K = 50
-DENSE_CANDIDATES = 400
-LEXICAL_CANDIDATES = 60
-W_PARA, W_UNIT, W_LEX, W_COV = 0.45, 0.45, 0.05, 0.30
+W_PARA, W_UNIT, W_LEX, W_COV = 0.45, 0.45, 0.0, 0.30
 # Abstention: confident when  best unit cosine + COVERAGE_WEIGHT * coverage >= CONFIDENCE_FLOOR,
 # coverage being the IDF-weighted share of the question's words found in the paragraph.
 COVERAGE_WEIGHT = 0.25
@@ -134,7 +139,7 @@ class Engine:
             return Answer(query.original, (), True, filters, note=f"no document matches {filters.describe()}")
         if not query.content:
             raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
-        ranked = self.rank(query, vector, allowed)
+        ranked = self.rank(query, vector, allowed, k)
         hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked[:k]))
         confident = bool(ranked) and self._confident(ranked[0])
         note = None
@@ -150,47 +155,71 @@ class Engine:
         return self.confidence(best) >= CONFIDENCE_FLOOR
 
     # ---- ranking --------------------------------------------------------------------
-    def _dense_rows(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
+    def _row_scores(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
+        """Cosine of the question with every row (exact FAISS search); -1 for rows filtered out."""
         import faiss
 
         idx = self.index
-        k = min(DENSE_CANDIDATES, idx.faiss.ntotal)
+        n = idx.faiss.ntotal
         params = None
         if allowed is not None:
-            rows = np.array([p.row for p in idx.passages if p.doc in allowed], dtype=np.int64)
+            rows = np.flatnonzero(np.isin(idx.row_doc, list(allowed)))
             if rows.size == 0:
-                return rows
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
-            k = min(k, rows.size)
-        _, ids = idx.faiss.search(vector.reshape(1, -1), k, params=params)
-        return ids[0][ids[0] >= 0]
+                return np.full(n, -1.0, dtype=np.float32)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
+            k = int(rows.size)
+        else:
+            k = n
+        distances, ids = idx.faiss.search(vector.reshape(1, -1), k, params=params)
+        sims = np.full(n, -1.0, dtype=np.float32)
+        found = ids[0] >= 0
+        sims[ids[0][found]] = distances[0][found]
+        return sims
 
-    def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> list[Scored]:
+    def _coverage(self, query: Query) -> np.ndarray:
+        """IDF-weighted share of the question's content words in each paragraph (BM25 postings)."""
         idx = self.index
-        lexical = idx.bm25.scores(query.stems)
-        if allowed is not None:
-            mask = np.array([idx.passages[r].doc in allowed for r in idx.paragraph_rows])
-            lexical = np.where(mask, lexical, 0.0)
-        top_lex = float(lexical.max()) if lexical.size else 0.0
-        candidates = {idx.whole_row[(idx.passages[r].doc, idx.passages[r].para)] for r in self._dense_rows(vector, allowed)}
-        if top_lex > 0:
-            for position in np.argsort(-lexical)[:LEXICAL_CANDIDATES]:
-                if lexical[position] > 0:
-                    candidates.add(idx.paragraph_rows[position])
-        scored = []
+        covered = np.zeros(len(idx.paragraph_rows), dtype=np.float32)
         weights = self._term_weights(query)
-        for row in candidates:
-            units = idx.units_of.get(row, [row])
-            unit_scores = idx.vectors[units] @ vector
-            best = float(unit_scores.max())
-            dense_para = float(idx.vectors[row] @ vector)
-            lex = float(lexical[idx.bm25_position[row]] / top_lex) if top_lex > 0 else 0.0
-            cov = self.coverage(query, row, weights)
-            score = W_PARA * dense_para + W_UNIT * best + W_LEX * lex + W_COV * cov
+        total = sum(weights)
+        if not total:
+            return covered
+        for weight, alternatives in zip(weights, query.terms):
+            present = np.zeros(len(idx.paragraph_rows), dtype=bool)
+            for stem in alternatives:
+                present[idx.bm25.postings(stem)] = True
+            covered[present] += weight
+        return covered / total
+
+    def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int = MAX_K) -> list[Scored]:
+        """The `k` best paragraphs (all allowed paragraphs are scored, exactly)."""
+        idx = self.index
+        sims = self._row_scores(vector, allowed)
+        starts = idx.paragraph_rows_array
+        dense_para = sims[starts]
+        # the best sentence, clause or window; the paragraph itself only when it is one sentence
+        dense_unit = np.maximum.reduceat(np.where(idx.has_units_mask, -1.0, sims), starts)
+        coverage = self._coverage(query)
+        score = W_PARA * dense_para + W_UNIT * dense_unit + W_COV * coverage
+        if W_LEX:
+            lexical = idx.bm25.scores(query.stems)
+            top = float(lexical.max()) if lexical.size else 0.0
+            lexical = lexical / top if top > 0 else lexical
+            score = score + W_LEX * lexical
+        else:
+            lexical = np.zeros_like(score)
+        if allowed is not None:
+            score = np.where(dense_para > -1.0, score, -np.inf)
+        order = np.argsort(-score, kind="stable")[:k]
+        scored = []
+        for position in order:
+            if not np.isfinite(score[position]):
+                break
+            row = int(starts[position])
             quotable = idx.quotable_of.get(row, [row])
-            quote_row = self._quote_row(query, quotable, idx.vectors[quotable] @ vector)
-            scored.append(Scored(row, score, dense_para, best, lex, quote_row, cov))
-        scored.sort(key=lambda s: -s.score)
+            scored.append(Scored(row, float(score[position]), float(dense_para[position]),
+                                 float(dense_unit[position]), float(lexical[position]),
+                                 self._quote_row(query, quotable, sims[quotable]), float(coverage[position])))
         return scored
 
     def _term_weights(self, query: Query) -> list[float]:
@@ -200,16 +229,6 @@ class Engine:
             known = [a for a in alternatives if a in lexicon.stem_df]
             weights.append(max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0])))
         return weights
-
-    def coverage(self, query: Query, row: int, weights: list[float] | None = None) -> float:
-        """IDF-weighted share of the question's content words found in the paragraph."""
-        if not query.terms:
-            return 0.0
-        weights = weights if weights is not None else self._term_weights(query)
-        present = self.index.stem_set(row)
-        covered = sum(w for w, alts in zip(weights, query.terms) if not present.isdisjoint(alts))
-        total = sum(weights)
-        return covered / total if total else 0.0
 
     def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray) -> int:
         """The unit to quote: meaning first, with a small bonus for the question's words."""

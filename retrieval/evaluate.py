@@ -71,7 +71,8 @@ class Metrics:
     in_abstained: float = 0.0
     failures: list[str] = field(default_factory=list)
 
-    def row(self, abstains: bool) -> dict:
+    def row(self, abstains: bool, quotes: bool | None = None) -> dict:
+        quotes = abstains if quotes is None else quotes
         def ratio(x, n):
             return round(x / n, 3) if n else None
 
@@ -80,7 +81,7 @@ class Metrics:
             "recall@3": ratio(self.r3, self.n_in),
             "mrr@10": ratio(self.mrr, self.n_in),
             "ndcg@10": ratio(self.ndcg, self.n_in),
-            "quote_accuracy": ratio(self.quote_ok, self.n_quote),
+            "quote_accuracy": ratio(self.quote_ok, self.n_quote) if quotes else None,
             "oos_abstention": ratio(self.out_abstained, self.n_out) if abstains else None,
             "false_abstention": ratio(self.in_abstained, self.n_in) if abstains else None,
         }

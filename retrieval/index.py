@@ -33,7 +33,7 @@ import numpy as np
 
 from embeddings.base import Embedder
 from retrieval.errors import IndexStoreError
-from retrieval.lexical import BM25Index, Lexicon, builtin_acronyms, defined_acronyms, stems, words
+from retrieval.lexical import BM25Index, Lexicon, builtin_acronyms, defined_acronyms
 from retrieval.parsers import Corpus, parse_files
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
@@ -152,16 +152,10 @@ class Index:
                 self.units_of.setdefault(parent, []).append(p.row)
                 if p.kind == "sentence":
                     self.quotable_of.setdefault(parent, []).append(p.row)
-        self.bm25_position = {row: i for i, row in enumerate(self.paragraph_rows)}
-        self._stems: dict[int, frozenset[str]] = {}
-
-    def stem_set(self, row: int) -> frozenset[str]:
-        """The stems of a paragraph row (computed once, on first use)."""
-        cached = self._stems.get(row)
-        if cached is None:
-            cached = frozenset(stems(words(self.paragraph(self.passages[row]).text)))
-            self._stems[row] = cached
-        return cached
+        self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
+        self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
+        self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
+        self.has_units_mask[list(self.units_of)] = True
 
     def paragraph(self, passage: Passage) -> Paragraph:
         return self.documents[passage.doc].paragraphs[passage.para]

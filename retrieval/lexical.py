@@ -152,8 +152,16 @@ class Lexicon:
         return best
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
-        """Expansions of the acronyms among `tokens` (as extra text)."""
-        return [self.acronyms[t] for t in tokens if t in self.acronyms]
+        """Expansions of the acronyms among `tokens` (as extra text).
+
+        An acronym the corpus itself uses often ("SCO", "UN" in most declarations) needs no
+        expansion: expanding it would only pull the question toward generic paragraphs.
+        """
+        rare = max(3, self.n_paragraphs // 100)
+        return [
+            self.acronyms[t] for t in tokens
+            if t in self.acronyms and self.stem_df.get(t, 0) < rare
+        ]
 
     def to_json(self) -> dict:
         return {"vocabulary": self.vocabulary, "acronyms": self.acronyms,
@@ -188,6 +196,18 @@ class BM25Index:
         import bm25s
 
         return cls(bm25s.BM25.load(str(directory), show_progress=False))
+
+    def postings(self, stem: str) -> np.ndarray:
+        """Positions of the paragraphs that contain `stem` (from the sparse score matrix)."""
+        token = self._vocab.get(stem)
+        if token is None:
+            return np.zeros(0, dtype=np.int64)
+        scores = self._model.scores
+        return scores["indices"][scores["indptr"][token] : scores["indptr"][token + 1]]
+
+    @property
+    def size(self) -> int:
+        return int(self._model.scores["num_docs"])
 
     def scores(self, query_stems: Sequence[str]) -> np.ndarray:
         known = [s for s in query_stems if s in self._vocab]

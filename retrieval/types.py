@@ -75,7 +75,12 @@ class Citation:
 
     def __str__(self) -> str:
         head = ", ".join(x for x in (self.short_title, self.date_text(), self.place) if x)
-        where = f"§{self.section} ¶{self.paragraph}" if self.section else f"¶{self.paragraph}"
+        if not self.section:
+            where = f"¶{self.paragraph}"
+        elif self.section in ROMAN:
+            where = f"§{self.section} ¶{self.paragraph}"
+        else:  # a named heading, e.g. "Security"
+            where = f"“{self.section}” ¶{self.paragraph}"
         suffix = f" ({self.lang})" if self.lang != "en" else ""
         return f"{head} — {where}{suffix}"
 

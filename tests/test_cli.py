@@ -1,0 +1,157 @@
+"""The CLI contract, run as a real process with the fake embedder (QUOTEBOT_MODEL=fake-hashing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import CORPUS, ROOT, SEED
+
+HIT_KEYS = {"rank", "score", "doc_id", "title", "date", "place", "section", "paragraph", "text", "quote",
+            "citation", "url"}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("cli-index")
+
+    def _run(*args, stdin=None, model="fake-hashing", extra_env=None):
+        env = {**os.environ, "QUOTEBOT_MODEL": model, "QUOTEBOT_INDEX_DIR": str(index_dir),
+               "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+        env.pop("QUOTEBOT_CORPUS", None)
+        return subprocess.run([sys.executable, "-m", "retrieval", *args], input=stdin, capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=300)
+
+    return _run
+
+
+def _json_lines(stdout):
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_ask_json_contract(run):
+    result = run("ask", "missile defense", "--json", "-k", "2")
+    assert result.returncode == 0, result.stderr
+    (answer,) = _json_lines(result.stdout)
+    assert set(answer) == {"question", "abstained", "hits"}
+    assert answer["question"] == "missile defense" and isinstance(answer["abstained"], bool)
+    assert len(answer["hits"]) == 2
+    for hit in answer["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert hit["quote"] in hit["text"]
+        assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
+        assert hit["date"] is None or len(hit["date"]) == 10
+
+
+def test_ask_text_marks_the_quote(run):
+    result = run("ask", "missile", "defense", "--doc", "2012-beijing-declaration", "-k", "1")
+    assert result.returncode == 0, result.stderr
+    assert "SCO Beijing Declaration, 7 June 2012, Beijing — §II ¶14" in result.stdout
+    assert result.stdout.count("**") == 2
+
+
+def test_batch_from_stdin_keeps_order_and_count(run):
+    questions = ["Afghanistan", "energy security", "missile defense", "Syria"]
+    result = run("ask", "--batch", "-", "--json", stdin="\n".join(questions) + "\n\n")
+    assert result.returncode == 0, result.stderr
+    answers = _json_lines(result.stdout)
+    assert [a["question"] for a in answers] == questions
+
+
+def test_batch_with_a_bad_line_answers_the_others(run, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text("Afghanistan\n???\nenergy security\n", "utf-8")
+    result = run("ask", "--batch", str(batch), "--json")
+    assert result.returncode == 1
+    answers = _json_lines(result.stdout)
+    assert [a["question"] for a in answers] == ["Afghanistan", "???", "energy security"]
+    assert "error" in answers[1] and answers[0]["hits"] and answers[2]["hits"]
+
+
+def test_corpus_option_and_filters(run):
+    result = run("ask", "security", "--corpus", str(SEED), "--json", "-k", "5")
+    assert result.returncode == 0, result.stderr
+    assert {h["doc_id"] for h in _json_lines(result.stdout)[0]["hits"]} == {"2012-beijing-declaration"}
+    result = run("ask", "security", "--year", "2019", "--json", "-k", "5")
+    assert {h["doc_id"] for h in _json_lines(result.stdout)[0]["hits"]} <= {"2019-bishkek-declaration", "2019-bishkek-press-release"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("ask", ""), "the question is empty"),
+        (("ask", "   "), "the question is empty"),
+        (("ask", "security", "--doc", "nope"), "unknown document 'nope'"),
+        (("ask", "security", "--year", "1999"), "no document from 1999"),
+        (("ask", "security", "--corpus", "/nonexistent/corpus"), "/nonexistent/corpus: no such file or folder"),
+        (("ask", "security", "-k", "0"), "-k must be between 1 and 50"),
+        (("ask", "--batch", "/nonexistent/q.txt"), "cannot read the question file"),
+        (("eval", "/nonexistent/q.jsonl"), "cannot read"),
+    ],
+)
+def test_errors_are_one_clear_line(run, args, message):
+    result = run(*args)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("quotebot:")]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_corpus_file_is_reported_and_others_load(run, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(SEED.read_text("utf-8"), "utf-8")
+    (folder / "bad.json").write_text("{oops", "utf-8")
+    result = run("ask", "missile defense", "--corpus", str(folder), "--json")
+    assert result.returncode == 0
+    assert "bad.json: not valid JSON" in result.stderr
+    assert _json_lines(result.stdout)[0]["hits"]
+
+
+def test_corrupt_index_is_rebuilt(run, tmp_path):
+    index_dir = tmp_path / "idx"
+    env = {"QUOTEBOT_INDEX_DIR": str(index_dir)}
+    assert run("index", "--corpus", str(SEED), extra_env=env).returncode == 0
+    (built,) = [p for p in index_dir.iterdir() if not p.name.startswith(".")]
+    (built / "vectors.faiss").write_bytes(b"garbage")
+    result = run("ask", "missile defense", "--corpus", str(SEED), "--json", extra_env=env)
+    assert result.returncode == 0 and "rebuilding the index" in result.stderr
+    assert _json_lines(result.stdout)[0]["hits"]
+
+
+def test_index_and_docs_commands(run):
+    result = run("index")
+    assert result.returncode == 0, result.stderr
+    assert "13 documents" in result.stdout and "vectors" in result.stdout
+    result = run("docs", "--json")
+    rows = _json_lines(result.stdout)
+    assert len(rows) == 13 and rows[0]["doc_id"] == "2012-beijing-declaration" and rows[0]["paragraphs"] == 40
+    bishkek = next(r for r in rows if r["doc_id"] == "2019-bishkek-declaration")
+    assert bishkek["languages"] == ["en", "ru"]
+    text = run("docs").stdout
+    assert "2020-moscow-declaration" in text and "2020-11-10" in text
+
+
+def test_compare_lists_documents_oldest_first(run):
+    result = run("compare", "missile", "defence", "--json")
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    dates = [a["hits"][0]["date"] for a in answers if a["hits"]]
+    assert dates == sorted(dates) and len(answers) == 13
+
+
+def test_eval_prints_all_three_systems(run):
+    result = run("eval", str(ROOT / "eval" / "dev_questions.jsonl"), "--corpus", str(SEED))
+    assert result.returncode == 0, result.stderr
+    for name in ("quotebot", "bm25", "dense", "recall@1", "mrr@10", "oos_abstention"):
+        assert name in result.stdout
+
+
+def test_python_dash_m_and_help(run):
+    result = run("--help")
+    assert result.returncode == 0 and "ask" in result.stdout and "compare" in result.stdout
+    assert run().returncode == 2
