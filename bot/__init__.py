@@ -1,0 +1,1 @@
+"""The Telegram bot: settings, rendering, handlers, application, entry points."""

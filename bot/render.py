@@ -1,0 +1,241 @@
+"""Rendering answers as Telegram HTML: pure functions, no network.
+
+Every piece of document or user text is escaped; only tags Telegram accepts are used
+(b, i, a, blockquote); a message never exceeds MAX_MESSAGE characters and is only ever split
+between whole blocks, never inside a tag; callback data stays within MAX_CALLBACK_BYTES.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from retrieval.types import Answer, Document, Hit, Paragraph
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+MAX_INLINE_RESULTS = 50
+INLINE_RESULTS = 10
+PARAGRAPH_BUDGET = 3000  # characters of escaped paragraph in one card
+CLOSEST_QUOTE = 220
+COMPARE_QUOTE = 260
+ELLIPSIS = "…"
+
+NOTHING_FOUND = "No clause in these declarations answers that."
+
+
+def esc(text: str) -> str:
+    return html.escape(text or "", quote=False)
+
+
+def esc_attr(text: str) -> str:
+    return html.escape(text or "", quote=True)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut plain text at a word boundary to at most `limit` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return (cut or text[: limit - 1]) + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Card:
+    """One message: HTML text and rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def excerpt(paragraph: Paragraph, start: int, end: int, budget: int = PARAGRAPH_BUDGET) -> str:
+    """The paragraph as HTML with the quote in bold; long paragraphs are trimmed to whole
+    sentences around the quote (never inside a tag), marked with an ellipsis."""
+    text = paragraph.text
+    quote = esc(text[start:end])
+    if len(quote) > budget:
+        return "<b>" + esc(shorten(text[start:end], budget)) + "</b>"
+    spans = [s for s in paragraph.sentences] or [(0, len(text))]
+    left, right = start, end
+    before = [s for s in spans if s[1] <= start][::-1]
+    after = [s for s in spans if s[0] >= end]
+    used = len(quote)
+    for a, b in _interleave(before, after):
+        cost = len(esc(text[a:b])) + 1
+        if used + cost > budget:
+            break
+        used += cost
+        left, right = min(left, a), max(right, b)
+    head = ELLIPSIS if text[:left].strip() else ""
+    tail = ELLIPSIS if text[right:].strip() else ""
+    return head + esc(text[left:start]) + "<b>" + quote + "</b>" + esc(text[end:right]) + tail
+
+
+def _interleave(first: list, second: list) -> list:
+    out = []
+    for i in range(max(len(first), len(second))):
+        out.extend(x[i] for x in (first, second) if i < len(x))
+    return out
+
+
+def citation_html(hit: Hit) -> str:
+    c = hit.citation
+    parts = [f"<b>{esc(c.short_title)}</b>"] + [esc(x) for x in (c.date_text(), c.place) if x]
+    line = "— " + ", ".join(parts) + " · " + esc(str(c).rsplit(" — ", 1)[-1])
+    if c.url:
+        line += f' · <a href="{esc_attr(c.url)}">source</a>'
+    return line
+
+
+def answer_card(answer: Answer, key: str, position: int = 0) -> Card:
+    """The card for one answer: the hit at `position`, or the abstention with closest matches."""
+    if answer.abstained or not answer.hits:
+        return _abstained_card(answer, key)
+    position = max(0, min(position, len(answer.hits) - 1))
+    hit = answer.hits[position]
+    lines = [
+        "<blockquote>" + excerpt(hit.paragraph, hit.quote_start, hit.quote_end) + "</blockquote>",
+        citation_html(hit),
+    ]
+    if len(answer.hits) > 1:
+        lines.append(f"<i>Match {position + 1} of {len(answer.hits)}</i>")
+    if answer.note:
+        lines.append(f"<i>({esc(answer.note)})</i>")
+    nav = []
+    if position + 1 < len(answer.hits):
+        nav.append(Button("More ▸", f"m:{key}:{position + 1}"))
+    elif position > 0:
+        nav.append(Button("◂ Best match", f"m:{key}:0"))
+    nav.append(Button("Context", f"c:{key}:{position}"))
+    votes = (Button("👍", f"v:{key}:{position}:1"), Button("👎", f"v:{key}:{position}:0"))
+    return Card(fit("\n".join(lines)), (tuple(nav), votes))
+
+
+def _abstained_card(answer: Answer, key: str) -> Card:
+    lines = [esc(NOTHING_FOUND)]
+    if answer.note:
+        lines.append(f"<i>({esc(answer.note)})</i>")
+    if answer.hits:
+        lines.append("\nClosest matches (they do not answer the question):")
+        for hit in answer.hits[:3]:
+            lines.append(f"• <i>{esc(str(hit.citation))}</i>: “{esc(shorten(hit.quote, CLOSEST_QUOTE))}”")
+    votes = (Button("👍", f"v:{key}:0:1"), Button("👎", f"v:{key}:0:0"))
+    return Card(fit("\n".join(lines)), (votes,))
+
+
+def context_card(paragraphs: list[Paragraph], hit: Hit, key: str, position: int) -> Card:
+    """The paragraphs around a hit, the hit's own paragraph marked."""
+    budget = (MAX_MESSAGE - 400) // max(1, len(paragraphs))
+    blocks = []
+    for p in paragraphs:
+        if p.number == hit.paragraph.number:
+            body = excerpt(p, hit.quote_start, hit.quote_end, budget)
+        else:
+            body = esc(shorten(p.text, budget))
+        blocks.append(f"<b>¶{p.number}</b> <blockquote>{body}</blockquote>")
+    text = "\n".join(blocks) + "\n" + citation_html(hit)
+    return Card(fit(text), ((Button("◂ Back", f"m:{key}:{position}"),),))
+
+
+def fit(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Guarantee the limit: drop whole trailing lines (each line is balanced HTML)."""
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    while lines and len("\n".join(lines)) + 2 > limit:
+        lines.pop()
+    return "\n".join(lines) + "\n" + ELLIPSIS
+
+
+def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Pack balanced HTML blocks into messages of at most `limit` characters, in order."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        block = fit(block, limit)
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def docs_messages(documents: list[Document]) -> list[str]:
+    blocks = ["<b>Documents</b> (oldest first)"]
+    for doc in documents:
+        count = sum(1 for p in doc.paragraphs if p.kind == "body" and p.lang == "en")
+        when = doc.date.isoformat() if doc.date else "undated"
+        line = f"• <b>{esc(doc.short_title)}</b> — {when}, {esc(doc.place or '—')}, {count} ¶ · <code>{esc(doc.doc_id)}</code>"
+        if doc.url:
+            line += f' · <a href="{esc_attr(doc.url)}">source</a>'
+        blocks.append(line)
+    return split_blocks(blocks)
+
+
+def compare_messages(topic: str, answers: list[Answer], documents: dict[str, Document]) -> list[str]:
+    blocks = [f"<b>How the declarations speak of “{esc(shorten(topic, 200))}”</b> (oldest first)"]
+    for answer in answers:
+        doc = documents[answer.filters.doc_ids[0]]
+        if answer.abstained or not answer.hits:
+            blocks.append(f"<i>{esc(doc.short_title)}, {doc.date or 'undated'}</i>: nothing on this topic.")
+            continue
+        hit = answer.hits[0]
+        blocks.append(f"<i>{esc(str(hit.citation))}</i>\n“{esc(shorten(hit.quote, COMPARE_QUOTE))}”")
+    return split_blocks(blocks)
+
+
+def inline_results(answer: Answer | None, limit: int = INLINE_RESULTS) -> list[dict]:
+    """Inline-mode cards as plain dicts (id, title, description, message HTML)."""
+    if answer is None:
+        return [{
+            "id": "help",
+            "title": "Type a topic to quote the SCO declarations",
+            "description": "e.g. missile defense, Afghanistan, energy security",
+            "html": "Ask me for quotes from the SCO declarations: type <code>@bot topic</code>, e.g. missile defense.",
+        }]
+    results = []
+    if answer.abstained:
+        results.append({"id": "none", "title": NOTHING_FOUND, "description": "Closest matches follow",
+                        "html": esc(NOTHING_FOUND)})
+    for hit in answer.hits[: max(0, min(limit, MAX_INLINE_RESULTS) - len(results))]:
+        results.append({
+            "id": f"h{hit.rank}",
+            "title": shorten(("Closest: " if answer.abstained else "") + str(hit.citation), 120),
+            "description": shorten(hit.quote, 200),
+            "html": fit(f"“{esc(shorten(hit.quote, 3000))}”\n{citation_html(hit)}"),
+        })
+    return results
+
+
+HELP = (
+    "I quote the declarations of the Shanghai Cooperation Organisation verbatim, with citations.\n\n"
+    "Ask in plain words, for example:\n"
+    "• <i>What does the SCO say about missile defense?</i>\n"
+    "• <i>Afghanistan in 2012</i>\n"
+    "• <i>What did the 2020 Moscow declaration say about COVID?</i>\n\n"
+    "Commands:\n"
+    "/ask <i>question</i> — ask (in groups: /ask@{bot} …, or mention me, or reply to me)\n"
+    "/compare <i>topic</i> — the best clause on a topic from each declaration, oldest first\n"
+    "/docs — the documents, with dates\n"
+    "/about — corpus, model and index\n"
+    "/help — this message\n\n"
+    "Inline: type <code>@{bot} missile defense</code> in any chat."
+)
+
+
+def help_text(bot_username: str) -> str:
+    return HELP.format(bot=esc(bot_username or "bot"))
