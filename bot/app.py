@@ -34,7 +34,12 @@ COMMANDS = [
     BotCommand("about", "Corpus, model and index"),
     BotCommand("help", "How to use the bot"),
 ]
-MAX_RETRIES = 6
+MAX_RETRIES = 5
+# Calls that deliver something to a user are retried on network errors and 5xx answers;
+# start-up calls (getMe, deleteWebhook, ...) are not: PTB's bootstrap retries handle those,
+# and an unreachable server must be reported at once.
+RETRIED_ENDPOINTS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "answerInlineQuery",
+                               "setMyCommands"})
 CONCURRENT_UPDATES = 64
 
 
@@ -54,7 +59,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except RetryAfter:
                 raise
             except (NetworkError, TimedOut) as exc:
-                if endpoint == "getUpdates" or attempt == self._network_retries:
+                if endpoint not in RETRIED_ENDPOINTS or attempt == self._network_retries:
                     raise
                 delay = self._base_delay * (2 ** attempt) * (1 + random.random() / 4)
                 log.warning("%s failed (%s); retry %d in %.1fs", endpoint, exc.__class__.__name__, attempt + 1, delay)
