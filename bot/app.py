@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot import handlers
+from bot.batcher import AnswerBatcher
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings
 from bot.store import AnswerStore
@@ -94,6 +95,7 @@ def build_application(settings: BotSettings, open_engine: Callable[[bool], Any],
         builder = builder.base_url(settings.base_url)
     application = builder.build()
     application.bot_data.update(
+        batcher=AnswerBatcher(lambda: application.bot_data["engine"]),
         settings=settings,
         engine=opened.engine,
         open_engine=open_engine,

@@ -50,8 +50,8 @@ def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 
 async def _engine_answer(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
-    engine = context.bot_data["engine"]
-    return await asyncio.to_thread(engine.answer, question, None, k)
+    """The engine's answer, batched with questions that arrive at the same time."""
+    return await context.bot_data["batcher"].answer(question, k)
 
 
 async def _reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
