@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 from retrieval.errors import QuoteBotError
@@ -215,7 +214,7 @@ def cmd_docs(args) -> int:
     width = max(len(r["doc_id"]) for r in rows)
     print(f"{'id':<{width}}  {'date':<10}  {'place':<12}  {'¶':>4}  title")
     for r in rows:
-        extra = f" [+{', '.join(l for l in r['languages'] if l != 'en')}]" if len(r["languages"]) > 1 else ""
+        extra = f" [+{', '.join(lang for lang in r['languages'] if lang != 'en')}]" if len(r["languages"]) > 1 else ""
         print(f"{r['doc_id']:<{width}}  {r['date'] or '—':<10}  {(r['place'] or '—'):<12}  {r['paragraphs']:>4}  {r['title']}{extra}")
     return 0
 

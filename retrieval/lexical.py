@@ -27,6 +27,7 @@ STOPWORDS = frozenset(
     regarding concerning know let give show find any wrt re""".split()
 )
 MIN_CORRECTABLE = 4
+MAX_CACHED_CORRECTIONS = 20_000
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,6 +108,7 @@ class Lexicon:
         self.acronyms = acronyms
         self.stem_df = stem_df or {}
         self.n_paragraphs = n_paragraphs
+        self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
         self._by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
             if len(word) >= MIN_CORRECTABLE - 1 and word.isalpha():
@@ -129,9 +131,16 @@ class Lexicon:
         n = max(self.n_paragraphs, 1)
         return math.log(1 + n / (self.stem_df.get(stem, 0) + 0.5))
 
-    @functools.lru_cache(maxsize=4096)
     def correct(self, word: str) -> str:
         """The corpus word nearest to an unknown `word` (Damerau-Levenshtein), or `word`."""
+        cached = self._corrections.get(word)
+        if cached is None:
+            cached = self._correct(word)
+            if len(self._corrections) < MAX_CACHED_CORRECTIONS:
+                self._corrections[word] = cached
+        return cached
+
+    def _correct(self, word: str) -> str:
         if (word in self.vocabulary or word in STOPWORDS or len(word) < MIN_CORRECTABLE
                 or not word.isalpha() or word in english_words()):
             return word

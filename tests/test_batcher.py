@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from bot.batcher import AnswerBatcher
 from retrieval.errors import EmptyQuestionError

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import CORPUS, ROOT, SEED
+from .conftest import ROOT, SEED
 
 HIT_KEYS = {"rank", "score", "doc_id", "title", "date", "place", "section", "paragraph", "text", "quote",
             "citation", "url"}

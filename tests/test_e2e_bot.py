@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ import pytest
 
 from .conftest import ROOT
 from .e2e_support import ADMIN_ID, TOKEN, callback, inline, message, start_bot, stop_bot
-from .fake_telegram import BOT_USER, FakeTelegram
+from .fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT = 240
@@ -41,7 +40,7 @@ def bot(fake, index_root, workdir):
         fake.wait_for(lambda c: c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
     except AssertionError:
         stop_bot(process)
-        raise AssertionError("bot did not start:\n" + log.read_text()[-3000:])
+        raise AssertionError("bot did not start:\n" + log.read_text()[-3000:]) from None
     yield process, log
     stop_bot(process)
 

@@ -6,7 +6,6 @@ of the issue (0.95) is not met yet (0.933: two paraphrase questions rank the ans
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
