@@ -116,7 +116,7 @@ def _languages(raw: list[RawParagraph]) -> list[str]:
 
 def build_document(
     *,
-    doc_id: str,
+    doc_id: str | None = None,
     title: str,
     date: dt.date | None,
     place: str | None,
@@ -125,8 +125,12 @@ def build_document(
     raw: list[RawParagraph],
     prefix: str = "SCO",
 ) -> Document:
-    """Number paragraphs per language, find their sentences, tag signature blocks."""
+    """Number paragraphs per language, find their sentences, tag signature blocks.
+
+    Without a `doc_id`, one is made from the year, place and kind ("2020-moscow-declaration").
+    """
     kind = kind_of_title(title)
+    doc_id = doc_id or make_doc_id(date, place, kind, source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     langs = _languages(raw)
     counters: dict[str, int] = {}
     paragraphs = []

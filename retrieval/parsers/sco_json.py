@@ -15,8 +15,6 @@ from retrieval.errors import ParseError
 from retrieval.parsers.common import (
     DATE_LINE,
     build_document,
-    kind_of_title,
-    make_doc_id,
     parse_date,
 )
 from retrieval.parsers.reflow import content_lines, reflow
@@ -84,9 +82,7 @@ def parse(path: Path, text: str) -> Document:
         raise ParseError(f"{path}: no paragraphs in 'text'")
     date = parse_date(record.get("date"))
     place = _held_in(raw[0].text) or record.get("place_of_signing") or _closing_place(body)
-    kind = kind_of_title(title)
     return build_document(
-        doc_id=make_doc_id(date, place, kind, path.stem),
         title=title,
         date=date,
         place=place,

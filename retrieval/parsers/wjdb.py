@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from retrieval.errors import ParseError
-from retrieval.parsers.common import RawParagraph, build_document, kind_of_title, make_doc_id, parse_date
+from retrieval.parsers.common import RawParagraph, build_document, parse_date
 from retrieval.types import ROMAN, Document
 
 _FIELD = re.compile(r"^\[(Title|Place|Date|Source|Full text)\]\s*(.*)$")
@@ -63,9 +63,7 @@ def parse(path: Path, text: str) -> Document:
         raw.extend(RawParagraph(text=p, section=section) for p in group)
     date = parse_date(fields.get("date"))
     place = fields.get("place") or None
-    kind = kind_of_title(title)
     return build_document(
-        doc_id=make_doc_id(date, place, kind, path.stem),
         title=title,
         date=date,
         place=place,
