@@ -53,6 +53,7 @@ def serve(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import ALLOWED_UPDATES, build_application
+    from embeddings.base import EmbeddingError
     from retrieval.errors import QuoteBotError
     from retrieval.loader import open_engine
     from retrieval.settings import EngineSettings
@@ -67,7 +68,7 @@ def serve(args: argparse.Namespace) -> int:
 
     try:
         opened = reopen()
-    except QuoteBotError as exc:
+    except (QuoteBotError, EmbeddingError) as exc:
         print(f"quotebot: error: {exc}", file=sys.stderr)
         return 1
     log.info("engine ready: %s", opened.engine.index.manifest["counts"])

@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from embeddings.base import EmbeddingError
 from retrieval.errors import QuoteBotError
 from retrieval.types import Answer, Filters
 
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         return COMMANDS[args.command](args)
-    except QuoteBotError as exc:
+    except (QuoteBotError, EmbeddingError) as exc:
         print(f"quotebot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -155,3 +155,9 @@ def test_python_dash_m_and_help(run):
     result = run("--help")
     assert result.returncode == 0 and "ask" in result.stdout and "compare" in result.stdout
     assert run().returncode == 2
+
+
+def test_unknown_model_is_one_clear_line(run):
+    result = run("ask", "security", model="no-such-org/no-such-model")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "quotebot: error: model 'no-such-org/no-such-model' is neither a local directory" in result.stderr

@@ -159,3 +159,22 @@ def test_feedback_round_trip_to_eval_format(fake_engine, tmp_path):
     assert items[2]["gold"] == []
     columns = {c for row in store.rows() for c in row}
     assert not columns & {"user_id", "username", "chat_id"}  # no user identities
+
+
+def test_allow_list_restricts_chats_and_users():
+    from types import SimpleNamespace
+
+    from bot.handlers import _allowed
+
+    def update(chat_id, user_id):
+        return SimpleNamespace(effective_chat=SimpleNamespace(id=chat_id), effective_user=SimpleNamespace(id=user_id))
+
+    def context(allowed):
+        token = "123456:" + "A" * 35
+        settings = BotSettings.from_env({"TELEGRAM_BOT_TOKEN": token, "QUOTEBOT_ALLOWED_CHATS": allowed})
+        return SimpleNamespace(bot_data={"settings": settings})
+
+    assert _allowed(update(5, 5), context(""))  # no list: everyone
+    assert _allowed(update(-100, 7), context("-100"))  # the allowed group
+    assert _allowed(update(9, 7), context("7"))  # an allowed user anywhere
+    assert not _allowed(update(9, 8), context("-100, 7"))

@@ -1,0 +1,42 @@
+"""Model loading: the bundled default is verified; other models load by path, offline."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from embeddings import EmbeddingError, HashingEmbedder, load_embedder
+from embeddings import loader as loader_module
+
+
+def test_fake_embedder_is_deterministic_and_normalised():
+    a = HashingEmbedder().embed_queries(["missile defense", "energy"])
+    b = HashingEmbedder().embed_passages(["missile defense", "energy"])
+    assert a.dtype == np.float32 and np.allclose(a, b)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0)
+
+
+def test_default_weights_are_checked(monkeypatch):
+    monkeypatch.setattr(loader_module, "DEFAULT_WEIGHTS_SHA256", "0" * 64)
+    with pytest.raises(EmbeddingError, match="expected 0000"):
+        loader_module.default_model_path()
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(EmbeddingError, match="neither a local directory nor in the local Hugging Face cache"):
+        load_embedder("no-such-org/no-such-model")
+
+
+@pytest.mark.model
+def test_another_model_loads_by_path(tmp_path, real_embedder):
+    copy = tmp_path / "my-model"
+    shutil.copytree(loader_module.default_model_path(), copy)
+    other = load_embedder(str(copy))
+    assert other.model_id == str(copy) and other.dim == 384
+    assert other.weights_hash == loader_module.DEFAULT_WEIGHTS_SHA256
+    assert other.languages == ("en",)
+    vectors = other.embed_queries(["missile defense"])
+    assert np.allclose(vectors, real_embedder.embed_queries(["missile defense"]), atol=1e-5)
+    assert loader_module.guess_languages("paraphrase-multilingual-MiniLM-L12-v2") is None
