@@ -231,7 +231,7 @@ def cmd_index(args) -> int:
     state = "built" if opened.built else "up to date (cached)"
     print(f"index {state}: {opened.engine.index.path}")
     print(f"  {counts['documents']} documents, {counts['paragraphs']} paragraphs, "
-          f"{counts['sentences']} sentences/clauses, {counts['vectors']} vectors ({manifest['model_id']}, dim {manifest['dim']})")
+          f"{counts['sentences']} sentences/clauses, {counts.get('windows', 0)} windows, {counts['vectors']} vectors ({manifest['model_id']}, dim {manifest['dim']})")
     print(f"  {opened.seconds:.1f}s in all" + (f", embedding {manifest['build_seconds']}s" if opened.built else ""))
     for error in opened.corpus_errors:
         print(f"  skipped: {error}")

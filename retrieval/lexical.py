@@ -181,6 +181,16 @@ class Lexicon:
         return cls(data["vocabulary"], data["acronyms"], data["stem_df"], data["n_paragraphs"])
 
 
+def _bm25s():
+    """Import bm25s, which sets its own logger to DEBUG on import; keep it at WARNING."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class BM25Index:
     """BM25 over paragraph stems, stored by bm25s as JSON + .npy files (no pickle)."""
 
@@ -190,9 +200,7 @@ class BM25Index:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> "BM25Index":
-        import bm25s
-
-        model = bm25s.BM25()
+        model = _bm25s().BM25()
         tokenized = [stems(words(t)) or [""] for t in texts]
         model.index(tokenized, show_progress=False)
         return cls(model)
@@ -202,9 +210,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, directory: Path) -> "BM25Index":
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(directory), show_progress=False))
+        return cls(_bm25s().BM25.load(str(directory), show_progress=False))
 
     def postings(self, stem: str) -> np.ndarray:
         """Positions of the paragraphs that contain `stem` (from the sparse score matrix)."""
