@@ -66,6 +66,9 @@ def _floor(questions: list[str], n_vectors: int, dim: int, k: int) -> float:
 
     from embeddings.loader import default_model_path
 
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
     model = SentenceTransformer(str(default_model_path()), device="cpu")
     rng = np.random.default_rng(0)
     data = rng.standard_normal((n_vectors, dim)).astype("float32")
