@@ -40,6 +40,9 @@ W_PARA, W_UNIT, W_LEX, W_COV = 0.45, 0.45, 0.0, 0.30
 # coverage being the IDF-weighted share of the question's words found in the paragraph.
 COVERAGE_WEIGHT = 0.25
 CONFIDENCE_FLOOR = 0.48
+# A capitalised word of the question that the corpus never uses ("Iraq", "FIFA") must have a
+# semantic counterpart in the best paragraph ("Tehran" ~ a paragraph on Iran): cosine >= this.
+NAME_SUPPORT = 0.4
 QUOTE_LEX_WEIGHT = 0.08
 
 
@@ -143,9 +146,21 @@ class Engine:
         hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked[:k]))
         confident = bool(ranked) and self._confident(ranked[0])
         note = None
+        if confident and query.unknown_names:
+            missing = self._unsupported_names(query, ranked[0].row)
+            if missing:
+                confident = False
+                note = f"the declarations never mention {', '.join(missing)}"
         if query.truncated:
-            note = "the question was cut to its first 1000 characters"
+            note = "; ".join(x for x in (note, "the question was cut to its first 1000 characters") if x)
         return Answer(query.original, hits, not confident, filters, note=note)
+
+    def _unsupported_names(self, query: Query, row: int) -> list[str]:
+        """Names absent from the corpus with nothing close to them in the paragraph."""
+        rows = [row] + self.index.units_of.get(row, [])
+        names = list(query.unknown_names)
+        support = (self.embedder.embed_queries(names) @ self.index.vectors[rows].T).max(axis=1)
+        return [name for name, value in zip(names, support) if value < NAME_SUPPORT]
 
     @staticmethod
     def confidence(best: Scored) -> float:

@@ -11,6 +11,7 @@ from retrieval.types import Document, Filters
 
 MAX_QUESTION_CHARS = 1000  # longer questions are cut here (the user is told)
 _MENTION = re.compile(r"(?<!\w)@\w+")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]+\b")
 _SLASH_COMMAND = re.compile(r"^/\w+(?:@\w+)?\s*")
 _CHAT_OPENER = re.compile(
     r"^(?:(?:hey|hi|hello|yo|ok|okay|so|well|please|pls|bot|quotebot|dear)\b[\s,!.:;\-]*)+", re.IGNORECASE
@@ -38,6 +39,7 @@ class Query:
     content: tuple[str, ...]  # corrected content words
     filters: Filters
     terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
+    unknown_names: tuple[str, ...] = ()  # capitalised words the corpus never uses ("Iraq")
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
 
@@ -123,6 +125,12 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     expansions = lexicon.expand([t for t in corrected_tokens if t in shouted or t not in STOPWORDS])
     dense_text = " ".join([" ".join(corrected_tokens)] + expansions) if corrections or expansions else text
     all_stems = stems(corrected_tokens + [w for e in expansions for w in words(e)])
+    fixed = dict(corrections)
+    unknown_names = tuple(dict.fromkeys(
+        name for name in _NAME.findall(text)
+        if (low := fixed.get(name.lower(), name.lower())) not in STOPWORDS
+        and low not in lexicon.vocabulary and low not in lexicon.acronyms
+    ))
     return Query(
         original=question,
         text=dense_text.strip(),
@@ -132,4 +140,5 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         filters=filters,
         truncated=truncated,
         corrections=tuple(corrections),
+        unknown_names=unknown_names,
     )

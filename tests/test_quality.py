@@ -84,6 +84,15 @@ def test_out_of_scope_abstains_with_closest_matches(real_engine, question):
     assert len(answer.hits) <= 3
 
 
+def test_names_the_corpus_never_mentions(real_engine, seed_engine):
+    iraq = real_engine.answer("Did the SCO condemn the invasion of Iraq?")
+    assert iraq.abstained and iraq.note == "the declarations never mention Iraq"
+    # a name absent from the text but close to what the paragraph is about still answers
+    tehran = seed_engine.answer("Is anyone allowed to attack Tehran?")
+    assert not tehran.abstained and "Islamic Republic of Iran" in tehran.hits[0].text
+    assert seed_engine.prepare("Syira violence").unknown_names == ()  # a corrected typo is no name
+
+
 def test_scoped_questions_on_the_default_corpus(real_engine):
     answer = real_engine.answer("what did the 2020 declaration say about COVID?")
     assert not answer.abstained
