@@ -27,7 +27,6 @@ import numpy as np
 from embeddings.base import Embedder
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
 from retrieval.index import Index
-from retrieval.lexical import stems, words
 from retrieval.query import Query, ScopeFinder, prepare
 from retrieval.types import Answer, Citation, Document, Filters, Hit, Paragraph
 
@@ -132,10 +131,17 @@ class Engine:
         k = max(1, min(int(k), MAX_K))
         given = self.validate(filters) if filters else Filters()
         queries = [self.prepare(q) for q in questions]
-        vectors = self.embedder.embed_queries([q.text or q.original for q in queries])
-        return [self._answer(q, v, given, k) for q, v in zip(queries, vectors)]
+        vectors, names = self._embed(queries)
+        return [self._answer(q, v, given, k, names) for q, v in zip(queries, vectors)]
 
-    def _answer(self, query: Query, vector: np.ndarray, given: Filters, k: int) -> Answer:
+    def _embed(self, queries: list[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Questions and the unknown names they contain, encoded in one batch."""
+        names = list(dict.fromkeys(n for q in queries for n in q.unknown_names))
+        vectors = self.embedder.embed_queries([q.text or q.original for q in queries] + names)
+        return vectors[: len(queries)], dict(zip(names, vectors[len(queries):]))
+
+    def _answer(self, query: Query, vector: np.ndarray, given: Filters, k: int,
+                name_vectors: dict[str, np.ndarray]) -> Answer:
         filters = _merge(given, query.filters)
         allowed = self.allowed_docs(filters)
         if allowed is not None and not allowed:
@@ -147,7 +153,7 @@ class Engine:
         confident = bool(ranked) and self._confident(ranked[0])
         note = None
         if confident and query.unknown_names:
-            missing = self._unsupported_names(query, ranked[0].row)
+            missing = self._unsupported_names(query, ranked[0].row, name_vectors)
             if missing:
                 confident = False
                 note = f"the declarations never mention {', '.join(missing)}"
@@ -155,11 +161,11 @@ class Engine:
             note = "; ".join(x for x in (note, "the question was cut to its first 1000 characters") if x)
         return Answer(query.original, hits, not confident, filters, note=note)
 
-    def _unsupported_names(self, query: Query, row: int) -> list[str]:
+    def _unsupported_names(self, query: Query, row: int, name_vectors: dict[str, np.ndarray]) -> list[str]:
         """Names absent from the corpus with nothing close to them in the paragraph."""
         rows = [row] + self.index.units_of.get(row, [])
         names = list(query.unknown_names)
-        support = (self.embedder.embed_queries(names) @ self.index.vectors[rows].T).max(axis=1)
+        support = (np.stack([name_vectors[n] for n in names]) @ self.index.vectors[rows].T).max(axis=1)
         return [name for name, value in zip(names, support) if value < NAME_SUPPORT]
 
     @staticmethod
@@ -252,9 +258,7 @@ class Engine:
         wanted = set(query.stems)
         best_row, best_value = units[0], -1e9
         for row, dense in zip(units, unit_scores):
-            passage = self.index.passages[row]
-            text = self.index.paragraph(passage).text[passage.start : passage.end]
-            overlap = len(wanted & set(stems(words(text)))) / max(1, len(wanted))
+            overlap = len(wanted & self.index.row_stems(row)) / max(1, len(wanted))
             value = float(dense) + QUOTE_LEX_WEIGHT * overlap
             if value > best_value:
                 best_row, best_value = row, value
@@ -287,12 +291,13 @@ class Engine:
         """The best clause on `topic` from each document, oldest first."""
         given = self.validate(filters) if filters else Filters()
         query = self.prepare(topic)
-        vector = self.embedder.embed_queries([query.text or query.original])[0]
+        vectors, names = self._embed([query])
+        vector = vectors[0]
         answers = []
         for doc in self.documents:
             if not self._matches(doc, _merge(given, query.filters)):
                 continue
-            answer = self._answer(query, vector, Filters(doc_ids=(doc.doc_id,)), 1)
+            answer = self._answer(query, vector, Filters(doc_ids=(doc.doc_id,)), 1, names)
             answers.append(answer)
         return answers
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from embeddings.base import Embedder
 from retrieval.errors import IndexStoreError
-from retrieval.lexical import BM25Index, Lexicon, builtin_acronyms, defined_acronyms
+from retrieval.lexical import BM25Index, Lexicon, builtin_acronyms, defined_acronyms, stems, words
 from retrieval.parsers import Corpus, parse_files
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
@@ -153,9 +153,19 @@ class Index:
                 if p.kind == "sentence":
                     self.quotable_of.setdefault(parent, []).append(p.row)
         self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
+        self._row_stems: dict[int, frozenset[str]] = {}
         self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
         self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
         self.has_units_mask[list(self.units_of)] = True
+
+    def row_stems(self, row: int) -> frozenset[str]:
+        """The stems of a row's text, computed on first use."""
+        cached = self._row_stems.get(row)
+        if cached is None:
+            passage = self.passages[row]
+            cached = frozenset(stems(words(self.paragraph(passage).text[passage.start : passage.end])))
+            self._row_stems[row] = cached
+        return cached
 
     def paragraph(self, passage: Passage) -> Paragraph:
         return self.documents[passage.doc].paragraphs[passage.para]

@@ -54,6 +54,7 @@ _BRITISH = (
 )
 
 
+@functools.lru_cache(maxsize=100_000)
 def spelling_variant(token: str) -> str:
     """One spelling for British and American forms (applied to queries and texts alike)."""
     for pattern, repl in _BRITISH:
