@@ -1,6 +1,6 @@
 """Speed and memory of the engine, as ratios against a floor measured in the same run.
 
-    python benchmarks/bench_engine.py [--questions N] [--corpus PATH]...
+    python benchmarks/bench_engine.py [--questions N (1200)] [--repeat R (3)] [--corpus PATH]...
 
 Prints:
 - index build time (a fresh index, in a child process) and its peak memory (max RSS);
@@ -85,7 +85,7 @@ def _floor(questions: list[str], n_vectors: int, dim: int, k: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--questions", type=int, default=1200)
     parser.add_argument("--corpus", action="append")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
     args = parser.parse_args()
