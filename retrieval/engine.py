@@ -1,16 +1,15 @@
 """The one pure core: `Engine.answer(question, filters)` -> `Answer`.
 
-Ranking is hybrid, at paragraph and sentence level. Candidates are the paragraphs of the
-nearest FAISS rows (paragraphs, sentences, word windows) and the best BM25 paragraphs; each is
-scored
+Ranking is hybrid, at paragraph and sentence level. One exact FAISS search scores every row
+(paragraphs, sentences/clauses, word windows); every allowed paragraph is scored
 
     score = W_PARA * cos(q, paragraph) + W_UNIT * max cos(q, sentence/clause/window in it)
-            + W_LEX * BM25(paragraph) / max BM25 + W_COV * coverage
+            + W_COV * coverage
 
-where coverage is the IDF-weighted share of the question's (spell-corrected) words found in
-the paragraph. The weights were chosen on eval/dev_questions.jsonl and
-eval/multi_doc_questions.jsonl together (see README); W_LEX is 0 there because coverage
-carries the lexical evidence better than normalised BM25, which still nominates candidates.
+where coverage, the lexical side, is the IDF-weighted share of the question's
+(spell-corrected) words found in the paragraph, read from the BM25 index's postings. The
+weights were chosen on eval/dev_questions.jsonl and eval/multi_doc_questions.jsonl together
+(see README); adding normalised BM25 scores to the sum lowered Recall@1 on both.
 
 The quote is the best sentence or clause inside the paragraph. The engine abstains when the
 best paragraph is not close enough in meaning to the question (see `Engine._confident`).
@@ -34,7 +33,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 3
 MAX_K = 50
-W_PARA, W_UNIT, W_LEX, W_COV = 0.45, 0.45, 0.0, 0.30
+W_PARA, W_UNIT, W_COV = 0.45, 0.45, 0.30
 # Abstention: confident when  best unit cosine + COVERAGE_WEIGHT * coverage >= CONFIDENCE_FLOOR,
 # coverage being the IDF-weighted share of the question's words found in the paragraph.
 COVERAGE_WEIGHT = 0.25
@@ -51,9 +50,8 @@ class Scored:
     score: float
     dense_para: float
     dense_unit: float
-    lexical: float
+    coverage: float
     quote_row: int
-    coverage: float = 0.0
 
 
 class Engine:
@@ -222,13 +220,6 @@ class Engine:
         dense_unit = np.maximum.reduceat(np.where(idx.has_units_mask, -1.0, sims), starts)
         coverage = self._coverage(query)
         score = W_PARA * dense_para + W_UNIT * dense_unit + W_COV * coverage
-        if W_LEX:
-            lexical = idx.bm25.scores(query.stems)
-            top = float(lexical.max()) if lexical.size else 0.0
-            lexical = lexical / top if top > 0 else lexical
-            score = score + W_LEX * lexical
-        else:
-            lexical = np.zeros_like(score)
         if allowed is not None:
             score = np.where(dense_para > -1.0, score, -np.inf)
         order = np.argsort(-score, kind="stable")[:k]
@@ -239,8 +230,8 @@ class Engine:
             row = int(starts[position])
             quotable = idx.quotable_of.get(row, [row])
             scored.append(Scored(row, float(score[position]), float(dense_para[position]),
-                                 float(dense_unit[position]), float(lexical[position]),
-                                 self._quote_row(query, quotable, sims[quotable]), float(coverage[position])))
+                                 float(dense_unit[position]), float(coverage[position]),
+                                 self._quote_row(query, quotable, sims[quotable])))
         return scored
 
     def _term_weights(self, query: Query) -> list[float]:

@@ -221,10 +221,6 @@ class BM25Index:
         scores = self._model.scores
         return scores["indices"][scores["indptr"][token] : scores["indptr"][token + 1]]
 
-    @property
-    def size(self) -> int:
-        return int(self._model.scores["num_docs"])
-
     def scores(self, query_stems: Sequence[str]) -> np.ndarray:
         known = [s for s in query_stems if s in self._vocab]
         if not known:

@@ -47,13 +47,6 @@ class Document:
     def year(self) -> int | None:
         return self.date.year if self.date else None
 
-    def languages(self) -> list[str]:
-        seen: list[str] = []
-        for paragraph in self.paragraphs:
-            if paragraph.lang not in seen:
-                seen.append(paragraph.lang)
-        return seen
-
 
 @dataclass(frozen=True)
 class Citation:
