@@ -177,7 +177,7 @@ def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
 def docs_messages(documents: list[Document]) -> list[str]:
     blocks = ["<b>Documents</b> (oldest first)"]
     for doc in documents:
-        count = sum(1 for p in doc.paragraphs if p.kind == "body" and p.lang == "en")
+        count = len(doc.body_paragraphs())
         when = doc.date.isoformat() if doc.date else "undated"
         line = f"• <b>{esc(doc.short_title)}</b> — {when}, {esc(doc.place or '—')}, {count} ¶ · <code>{esc(doc.doc_id)}</code>"
         if doc.url:

@@ -185,7 +185,7 @@ def cmd_compare(args) -> int:
     tty = sys.stdout.isatty()
     print(f"How the documents speak of: {' '.join(args.topic)} (oldest first)")
     for answer in answers:
-        doc = engine.documents[[d.doc_id for d in engine.documents].index(answer.filters.doc_ids[0])]
+        doc = engine.document(answer.filters.doc_ids[0])
         print()
         if not answer.hits or answer.abstained:
             print(f"— {doc.short_title} ({doc.date or 'undated'}): nothing on this topic")
@@ -200,12 +200,12 @@ def cmd_docs(args) -> int:
     engine = _open(args)
     rows = []
     for doc in engine.documents:
-        body = [p for p in doc.paragraphs if p.kind == "body"]
+        body = doc.body_paragraphs(None)
         langs = sorted({p.lang for p in body})
         rows.append({
             "doc_id": doc.doc_id, "title": doc.title, "short_title": doc.short_title,
             "date": doc.date.isoformat() if doc.date else None, "place": doc.place,
-            "paragraphs": sum(1 for p in body if p.lang == "en") or len(body), "languages": langs,
+            "paragraphs": len(doc.body_paragraphs()) or len(body), "languages": langs,
             "url": doc.url, "source": doc.source_path,
         })
     if args.json:

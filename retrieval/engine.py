@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -65,6 +66,10 @@ class Engine:
         self._scope = ScopeFinder(self.documents)
 
     # ---- filters --------------------------------------------------------------------
+    def document(self, ref: str) -> Document:
+        """The document named by `ref` (see `resolve_doc`)."""
+        return self.documents[self._doc_ids[self.resolve_doc(ref)]]
+
     def resolve_doc(self, ref: str) -> str:
         """A document id from its id, its file name (stem) or a unique id prefix."""
         ref = ref.strip()
@@ -72,8 +77,7 @@ class Engine:
             return ref
         lowered = ref.lower()
         for doc in self.documents:
-            stem = doc.source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            if lowered in (stem.lower(), doc.doc_id.lower()):
+            if lowered in (Path(doc.source_path).stem.lower(), doc.doc_id.lower()):
                 return doc.doc_id
         matches = [d.doc_id for d in self.documents if d.doc_id.startswith(lowered)]
         if len(matches) == 1:
@@ -274,8 +278,7 @@ class Engine:
     # ---- browsing -------------------------------------------------------------------
     def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:
         """The paragraph `number` of a document with `radius` paragraphs on each side."""
-        doc = self.documents[self._doc_ids[self.resolve_doc(doc_id)]]
-        same = [p for p in doc.paragraphs if p.lang == lang]
+        same = [p for p in self.document(doc_id).paragraphs if p.lang == lang]
         return [p for p in same if abs(p.number - number) <= radius]
 
     def compare(self, topic: str, filters: Filters | None = None) -> list[Answer]:

@@ -197,9 +197,11 @@ class Index:
         index = faiss.IndexFlatIP(embedder.dim)
         index.add(vectors)
         whole_texts = [texts[p.row] for p in passages if p.whole]
-        bm25 = BM25Index.build(whole_texts)
+        tokens = [words(t) for t in whole_texts]
+        stem_lists = [stems(t) for t in tokens]
+        bm25 = BM25Index.build(stem_lists)
         acronyms = {**defined_acronyms(whole_texts), **builtin_acronyms()}
-        lexicon = Lexicon.from_texts(whole_texts, acronyms)
+        lexicon = Lexicon.from_tokens(tokens, stem_lists, acronyms)
         manifest = {
             "format_version": FORMAT_VERSION,
             "model_id": embedder.model_id,

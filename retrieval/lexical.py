@@ -117,15 +117,21 @@ class Lexicon:
 
     @classmethod
     def from_texts(cls, texts: Sequence[str], acronyms: dict[str, str]) -> "Lexicon":
+        tokens = [words(t) for t in texts]
+        return cls.from_tokens(tokens, [stems(t) for t in tokens], acronyms)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]], stem_lists: Sequence[list[str]],
+                    acronyms: dict[str, str]) -> "Lexicon":
+        """From each paragraph's words and stems (as given to BM25: tokenised once)."""
         vocabulary: dict[str, int] = {}
         stem_df: dict[str, int] = {}
-        for text in texts:
-            tokens = words(text)
-            for word in tokens:
+        for paragraph_words, paragraph_stems in zip(tokens, stem_lists):
+            for word in paragraph_words:
                 vocabulary[word] = vocabulary.get(word, 0) + 1
-            for stem in set(stems(tokens)):
+            for stem in set(paragraph_stems):
                 stem_df[stem] = stem_df.get(stem, 0) + 1
-        return cls(vocabulary, acronyms, stem_df, len(texts))
+        return cls(vocabulary, acronyms, stem_df, len(tokens))
 
     def idf(self, stem: str) -> float:
         """Inverse document frequency; a stem the corpus lacks gets the highest value."""
@@ -200,10 +206,10 @@ class BM25Index:
         self._vocab = model.vocab_dict
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "BM25Index":
+    def build(cls, stem_lists: Sequence[list[str]]) -> "BM25Index":
+        """Index paragraphs given as their stems (see `stems`)."""
         model = _bm25s().BM25()
-        tokenized = [stems(words(t)) or [""] for t in texts]
-        model.index(tokenized, show_progress=False)
+        model.index([s or [""] for s in stem_lists], show_progress=False)
         return cls(model)
 
     def save(self, directory: Path) -> None:

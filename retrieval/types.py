@@ -47,6 +47,10 @@ class Document:
     def year(self) -> int | None:
         return self.date.year if self.date else None
 
+    def body_paragraphs(self, lang: str | None = "en") -> list[Paragraph]:
+        """The paragraphs that can be answers (no signature blocks), in `lang` (None: any)."""
+        return [p for p in self.paragraphs if p.kind == "body" and (lang is None or p.lang == lang)]
+
 
 @dataclass(frozen=True)
 class Citation:

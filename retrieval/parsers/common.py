@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from retrieval.text import fold, script_of, sentence_spans
 from retrieval.types import Document, Paragraph
@@ -130,7 +131,7 @@ def build_document(
     Without a `doc_id`, one is made from the year, place and kind ("2020-moscow-declaration").
     """
     kind = kind_of_title(title)
-    doc_id = doc_id or make_doc_id(date, place, kind, source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    doc_id = doc_id or make_doc_id(date, place, kind, Path(source_path).stem)
     langs = _languages(raw)
     counters: dict[str, int] = {}
     paragraphs = []
