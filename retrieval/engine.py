@@ -154,7 +154,7 @@ class Engine:
         hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked[:k]))
         confident = bool(ranked) and self._confident(ranked[0])
         note = None
-        if confident and query.unknown_names:
+        if ranked and query.unknown_names:  # said even when abstaining anyway: it tells why
             missing = self._unsupported_names(query, ranked[0].row, name_vectors)
             if missing:
                 confident = False

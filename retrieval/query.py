@@ -27,6 +27,21 @@ _DOC_NOUNS = r"(?:declarations?|communiqu[eé]s?|statement|address|report|press 
 # "in Beijing" or "the Beijing summit" may be what the question is about, so they stay.
 _DOCUMENT_NOUN = re.compile(r"declaration|communiqu|statement|address|report|press release|document|text", re.I)
 _LEAD_IN = r"(?:in|at|from|of|during)"  # "the 2022 World Cup" is no scope; "the 2020 declaration" is (noun)
+# "the declaration", "this text", "which joint communiqué": the question points at the source
+# itself, so the noun is no topic word. A capitalised word before it makes a name of it ("the
+# Universal Declaration"), which stays a topic.
+_SELF_REFERENCE = re.compile(
+    r"\b(?i:the|this|that|these|those|its|their|your|each|every|any|which|what)\s+"
+    r"(?:[a-z][a-z\-]*\s+)?(?P<noun>(?i:declarations?|communiqu[eé]s?|statements?|documents?|texts?))\b"
+)
+# The corpus's own voice: an acronym in at least this share of the paragraphs ("SCO" in an SCO
+# corpus) names no topic when it is the question's subject ("What did the SCO say about ...").
+SPEAKER_SHARE = 0.25
+_AUXILIARY = r"(?:did|does|do|has|have|had|will|would|is|was|were|are|can|could|should|shall|may|might)"
+_VOICE = (r"(?:position|positions|view|views|stance|opinion|attitude|approach|line|say|says|said|saying"
+          r"|think|thinks|thought|stand|stands|state|states|stated|declare|declares|declared|agree|agrees"
+          r"|agreed|want|wants|wanted|believe|believes|believed|propose|proposes|proposed|support|supports"
+          r"|supported|oppose|opposes|opposed)")
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,35 @@ class ScopeFinder:
         return filters, remaining
 
 
+def _name_pattern(name: str) -> str:
+    """A regex for a name, tolerant of -ise/-ize spellings and spacing."""
+    parts = [re.escape(w).replace("is", "i[sz]").replace("iz", "i[sz]") for w in name.split()]
+    return r"\s+".join(parts)
+
+
+def strip_speaker(text: str, lexicon: Lexicon) -> str:
+    """`text` without the corpus's own name where it is the question's speaker: "What did the
+    SCO say about X" -> "What did say about X". In a corpus where nearly every paragraph names
+    the SCO, that name would only pull every question toward paragraphs that mention it, and
+    let "What did the SCO say about the moon landing?" look answerable."""
+    if not lexicon.n_paragraphs:
+        return text
+    floor = SPEAKER_SHARE * lexicon.n_paragraphs
+    acronyms = {a.lower() for a in re.findall(r"\b[A-Z]{2,}\b", text)} | set(lexicon.acronyms)
+    names = []
+    for acronym in sorted(acronyms):
+        if lexicon.stem_df.get(acronym, 0) >= floor:
+            names.append(re.escape(acronym))
+            if acronym in lexicon.acronyms:
+                names.append(_name_pattern(lexicon.acronyms[acronym]))
+    if not names:
+        return text
+    name = rf"(?:the\s+)?(?:{'|'.join(sorted(names, key=len, reverse=True))})(?:['’]s)?"
+    text = re.sub(rf"\b({_AUXILIARY})\s+{name}(?!\w)", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(rf"\b{name}\s+(?={_VOICE}\b)", "", text, flags=re.IGNORECASE)
+    return re.sub(rf"\baccording\s+to\s+{name}(?!\w)", "", text, flags=re.IGNORECASE)
+
+
 def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     """Clean, find scope filters, correct typos against the corpus, expand acronyms."""
     text = clean_user_text(question)
@@ -108,6 +152,7 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     text = _SLASH_COMMAND.sub("", text)
     text = _CHAT_OPENER.sub("", _MENTION.sub(" ", text).strip())
     filters, text = scope.find(text)
+    text = strip_speaker(text, lexicon)
     tokens = words(text)
     corrections = []
     corrected_tokens = []
@@ -116,7 +161,8 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         if fixed != token:
             corrections.append((token, fixed))
         corrected_tokens.append(fixed)
-    content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1)
+    self_refs = {w for m in _SELF_REFERENCE.finditer(text) for w in words(m.group("noun"))}
+    content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1 and t not in self_refs)
     terms = tuple(
         tuple(dict.fromkeys(stems([w]) + stems(words(lexicon.acronyms.get(w, ""))))) for w in content
     )

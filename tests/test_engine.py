@@ -60,6 +60,40 @@ def test_scope_is_understood_from_the_question(fake_engine, question, years, pla
     assert (query.filters.years, query.filters.places, query.filters.kinds) == (years, places, kinds)
 
 
+@pytest.mark.parametrize(
+    "question, content",
+    [
+        ("Does the declaration mention climate change?", ("climate", "change")),
+        ("What does this joint communiqué say about energy?", ("joint", "energy")),
+        ("Does the text want fair trade?", ("want", "fair", "trade")),
+        # a name, not the source: the word stays a topic
+        ("the Universal Declaration of Human Rights", ("universal", "declaration", "human", "rights")),
+    ],
+)
+def test_words_pointing_at_the_source_are_no_topic(fake_engine, question, content):
+    assert fake_engine.prepare(question).content == content
+
+
+@pytest.mark.parametrize(
+    "question, text",
+    [
+        ("What did the SCO say about hydrogen energy?", "What did say about hydrogen energy?"),
+        ("Where does the SCO stand on drugs?", "Where does stand on drugs?"),
+        ("What is the SCO's position on Syria?", "What is position on Syria?"),
+        ("What is the Shanghai Cooperation Organization's view on Syria?", "What is view on Syria?"),
+        # the organisation as the topic, not the speaker: kept
+        ("When was Iran admitted as a full member of the SCO?", "When was Iran admitted as a full member of the SCO?"),
+        ("SCO Development Bank", "SCO Development Bank"),
+    ],
+)
+def test_the_corpus_own_voice_is_no_topic(fake_engine, question, text):
+    assert fake_engine.prepare(question).text == text
+
+
+def test_a_rare_acronym_is_never_taken_for_the_speaker(fake_engine):
+    assert "npt" in fake_engine.prepare("What does the NPT say about disarmament?").text.lower()
+
+
 def test_scope_in_question_filters_the_answer(fake_engine):
     answer = fake_engine.answer("what did the 2020 Moscow declaration say about COVID?")
     assert {h.citation.doc_id for h in answer.hits} == {"2020-moscow-declaration"}
