@@ -17,6 +17,7 @@ pytestmark = pytest.mark.model
 
 DEV = ROOT / "eval" / "dev_questions.jsonl"
 MULTI = ROOT / "eval" / "multi_doc_questions.jsonl"
+ROBUST = ROOT / "eval" / "robustness_questions.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +53,17 @@ def test_multi_document_questions(multi_results):
     assert row["recall@3"] >= 0.94, multi_results["quotebot"].failures
     assert row["recall@1"] >= 0.84, multi_results["quotebot"].failures
     assert row["false_abstention"] == 0.0
-    assert row["oos_abstention"] >= 0.8
+    assert row["oos_abstention"] == 1.0
     assert row["quote_accuracy"] >= 0.9
+
+
+def test_topic_and_off_topic_questions(real_engine):
+    """20 "does it mention X" questions, 20 questions the declarations cannot answer."""
+    results = evaluate(real_engine, load_questions(ROBUST))
+    row = results["quotebot"].row(abstains=True)
+    assert row["recall@1"] >= 0.95, results["quotebot"].failures
+    assert row["false_abstention"] == 0.0, results["quotebot"].failures
+    assert row["oos_abstention"] >= 0.95, results["quotebot"].failures
 
 
 @pytest.mark.parametrize(
@@ -65,6 +75,8 @@ def test_multi_document_questions(multi_results):
         ("Turkey", "Republic of Turkey"),
         ("hey bot, anything on outer space?", "outer space"),
         ("@quotebot what do they think about Syria??", "Syrian"),
+        # "the declaration" points at the source: it must not count as a missing topic word
+        ("Does the declaration mention climate change?", "climate change"),
     ],
 )
 def test_typos_keywords_and_chat(seed_engine, question, expected):
@@ -76,7 +88,10 @@ def test_typos_keywords_and_chat(seed_engine, question, expected):
 @pytest.mark.parametrize(
     "question",
     ["give me a recipe for borscht", "What is the weather in Tokyo tomorrow?", "How tall is Mount Everest?",
-     "Who won the 2022 FIFA World Cup?"],
+     "Who won the 2022 FIFA World Cup?",
+     # the SCO as the speaker must not make any paragraph naming the SCO look like an answer
+     "What did the SCO say about the Olympic football final?",
+     "What is the SCO position on the moon landing conspiracy?"],
 )
 def test_out_of_scope_abstains_with_closest_matches(real_engine, question):
     answer = real_engine.answer(question)
