@@ -151,7 +151,12 @@ class Engine:
         if not query.content:
             raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
         ranked = self.rank(query, vector, allowed, k)
-        hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked[:k]))
+        return self._verdict(query, ranked[:k], filters, name_vectors)
+
+    def _verdict(self, query: Query, ranked: list[Scored], filters: Filters,
+                 name_vectors: dict[str, np.ndarray]) -> Answer:
+        """The answer for ranked paragraphs: abstained unless the best one is close enough."""
+        hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked))
         confident = bool(ranked) and self._confident(ranked[0])
         note = None
         if ranked and query.unknown_names:  # said even when abstaining anyway: it tells why
@@ -214,8 +219,8 @@ class Engine:
             covered[present] += weight
         return covered / total
 
-    def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int = MAX_K) -> list[Scored]:
-        """The `k` best paragraphs (all allowed paragraphs are scored, exactly)."""
+    def _scores(self, query: Query, vector: np.ndarray, allowed: set[int] | None):
+        """Score and features of every paragraph (-inf where filtered out), and all row cosines."""
         idx = self.index
         sims = self._row_scores(vector, allowed)
         starts = idx.paragraph_rows_array
@@ -226,17 +231,21 @@ class Engine:
         score = W_PARA * dense_para + W_UNIT * dense_unit + W_COV * coverage
         if allowed is not None:
             score = np.where(dense_para > -1.0, score, -np.inf)
+        return score, dense_para, dense_unit, coverage, sims
+
+    def _scored(self, query: Query, position: int, features) -> Scored:
+        score, dense_para, dense_unit, coverage, sims = features
+        row = int(self.index.paragraph_rows_array[position])
+        quotable = self.index.quotable_of.get(row, [row])
+        return Scored(row, float(score[position]), float(dense_para[position]), float(dense_unit[position]),
+                      float(coverage[position]), self._quote_row(query, quotable, sims[quotable]))
+
+    def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int = MAX_K) -> list[Scored]:
+        """The `k` best paragraphs (all allowed paragraphs are scored, exactly)."""
+        features = self._scores(query, vector, allowed)
+        score = features[0]
         order = np.argsort(-score, kind="stable")[:k]
-        scored = []
-        for position in order:
-            if not np.isfinite(score[position]):
-                break
-            row = int(starts[position])
-            quotable = idx.quotable_of.get(row, [row])
-            scored.append(Scored(row, float(score[position]), float(dense_para[position]),
-                                 float(dense_unit[position]), float(coverage[position]),
-                                 self._quote_row(query, quotable, sims[quotable])))
-        return scored
+        return [self._scored(query, int(p), features) for p in order if np.isfinite(score[p])]
 
     def _term_weights(self, query: Query) -> list[float]:
         lexicon = self.index.lexicon
@@ -282,17 +291,28 @@ class Engine:
         return [p for p in same if abs(p.number - number) <= radius]
 
     def compare(self, topic: str, filters: Filters | None = None) -> list[Answer]:
-        """The best clause on `topic` from each document, oldest first."""
+        """The best clause on `topic` from each document, oldest first (one ranking for all)."""
         given = self.validate(filters) if filters else Filters()
         query = self.prepare(topic)
+        if not query.content:
+            raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
         vectors, names = self._embed([query])
-        vector = vectors[0]
+        merged = _merge(given, query.filters)
+        docs = [i for i, doc in enumerate(self.documents) if self._matches(doc, merged)]
+        if not docs:
+            return []
+        features = self._scores(query, vectors[0], set(docs))
+        score = features[0]
+        paragraph_docs = self.index.row_doc[self.index.paragraph_rows_array]
         answers = []
-        for doc in self.documents:
-            if not self._matches(doc, _merge(given, query.filters)):
+        for doc in docs:
+            doc_filters = _merge(Filters(doc_ids=(self.documents[doc].doc_id,)), query.filters)
+            positions = np.flatnonzero((paragraph_docs == doc) & np.isfinite(score))
+            if positions.size == 0:  # nothing searchable (a text in another language only)
+                answers.append(Answer(query.original, (), True, doc_filters))
                 continue
-            answer = self._answer(query, vector, Filters(doc_ids=(doc.doc_id,)), 1, names)
-            answers.append(answer)
+            best = int(positions[np.argmax(score[positions])])
+            answers.append(self._verdict(query, [self._scored(query, best, features)], doc_filters, names))
         return answers
 
 

@@ -143,6 +143,15 @@ def test_compare_is_oldest_first_one_per_document(fake_engine):
     assert dates == sorted(dates)
 
 
+@pytest.mark.parametrize("topic", ["missile defence", "terrorism in 2019", "energy"])
+def test_compare_picks_what_a_search_of_each_document_would(fake_engine, topic):
+    for answer in fake_engine.compare(topic):
+        alone = fake_engine.answer(topic, Filters(doc_ids=answer.filters.doc_ids), k=1)
+        assert answer.filters == alone.filters and answer.abstained == alone.abstained
+        assert [(h.paragraph, h.quote, round(h.score, 6)) for h in answer.hits] == [
+            (h.paragraph, h.quote, round(h.score, 6)) for h in alone.hits]
+
+
 def test_context_returns_neighbours(fake_engine):
     around = fake_engine.context("2012-beijing-declaration", 14, radius=1)
     assert [p.number for p in around] == [13, 14, 15]
