@@ -103,8 +103,18 @@ def _mark(text: str, start: int, end: int, tty: bool) -> str:
     return text[:start] + left + text[start:end] + right + text[end:]
 
 
+ECHO_CHARS = 200  # text mode shows this much of a long question (JSON keeps it whole)
+
+
+def _echo(question: str) -> str:
+    question = " ".join(question.split())
+    if len(question) <= ECHO_CHARS:
+        return f"Q: {question}"
+    return f"Q: {question[:ECHO_CHARS].rstrip()}… ({len(question)} characters)"
+
+
 def format_answer(answer: Answer, tty: bool = False) -> str:
-    lines = [f"Q: {answer.question}"]
+    lines = [_echo(answer.question)]
     if answer.note:
         lines.append(f"({answer.note})")
     if answer.filters:
@@ -167,7 +177,7 @@ def cmd_ask(args) -> int:
             if args.json:
                 print(json.dumps({"question": question, "abstained": True, "hits": [], "error": str(answer)}, ensure_ascii=False))
             else:
-                print(f"Q: {question}\nquotebot: error: {answer}\n")
+                print(f"{_echo(question)}\nquotebot: error: {answer}\n")
             continue
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=False)

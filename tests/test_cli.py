@@ -54,6 +54,17 @@ def test_ask_text_marks_the_quote(run):
     assert result.stdout.count("**") == 2
 
 
+def test_a_long_question_is_echoed_short_in_text_and_whole_in_json(run):
+    question = "missile defense " + "and outer space " * 120
+    text = run("ask", question, "-k", "1")
+    assert text.returncode == 0, text.stderr
+    first = text.stdout.splitlines()[0]
+    assert first.startswith("Q: missile defense") and first.endswith(f"… ({len(question.strip())} characters)")
+    assert len(first) < 260 and "cut to its first 1000 characters" in text.stdout
+    as_json = run("ask", question, "--json", "-k", "1")
+    assert json.loads(as_json.stdout)["question"] == question.strip()
+
+
 def test_batch_from_stdin_keeps_order_and_count(run):
     questions = ["Afghanistan", "energy security", "missile defense", "Syria"]
     result = run("ask", "--batch", "-", "--json", stdin="\n".join(questions) + "\n\n")
