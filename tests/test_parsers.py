@@ -109,6 +109,29 @@ def test_reflow_breaks_only_where_a_line_was_ended_early():
     assert wrap_width(lines) >= 79
 
 
+def test_reflow_starts_a_paragraph_at_an_indented_first_line():
+    # the first paragraph's last line is full width, so only the next line's indent shows the break
+    text = (
+        "The member states agree that this sentence wraps over the line because it is long\n"
+        "and that the second line of it is as wide as any other line of this paragraph.\n"
+        "They welcome the signing of a memorandum between the two sides, which\n"
+        "was held in a line that is wrapped at the full width of the page here.\n"
+        "They note that a sentence can end at the end of a full line like this one.\n"
+        "It then goes on with a sentence of the same paragraph on a full line as well\n"
+        "and ends it.\n"
+    )
+    paragraphs = reflow(content_lines(text))
+    assert [p.text[:20] for p in paragraphs] == ["The member states ag", "They welcome the sig"]
+    assert paragraphs[1].text.endswith("and ends it.")
+
+
+def test_indented_paragraphs_of_the_shipped_records(corpus):
+    doc = corpus.by_id()["2020-moscow-declaration"]
+    starts = [p.text[:60] for p in doc.paragraphs]
+    assert "They welcome the signing of Memorandums of Understanding bet" in starts
+    assert "They welcomed the results of the regular meeting of the SCO " in starts
+
+
 def test_unparsable_file_is_named_and_others_still_load(tmp_path):
     (tmp_path / "good.txt").write_text("A Title\n\nThe first paragraph.\n\nThe second one.\n", "utf-8")
     (tmp_path / "broken.json").write_text('{"title": "x", "text": ', "utf-8")

@@ -5,8 +5,11 @@ page breaks (which does not end a paragraph), no paragraph marks, words hyphenat
 lines, headings on lines of their own ("II", "Security", "***"), signature blocks at the end.
 
 A line ends its paragraph when it ends a sentence and the next line's first word would have
-fitted on it: a wrapping program would have put it there otherwise. The wrap width is
-measured per document from lines that certainly wrap (the next line starts in lower case).
+fitted on it: a wrapping program would have put it there otherwise. A paragraph also starts
+at an indented first line: after a sentence end, a line that wraps early (the word after it
+would have fitted) although it ends no sentence was set narrower than the others. The wrap
+width is measured per document from lines that certainly wrap (the next line starts in lower
+case).
 """
 
 from __future__ import annotations
@@ -80,6 +83,17 @@ def _breaks_after(line: str, nxt: str, width: int) -> bool:
     return len(line) + 1 + len(_first_word(nxt)) <= width - FIT_SLACK
 
 
+def _indented(line: str, nxt: str, width: int) -> bool:
+    """`line` reads as the indented first line of a paragraph (see the module's docstring)."""
+    return (
+        line[:1].isupper()
+        and len(line) >= width // 2
+        and not _ENDS_SENTENCE.search(line)
+        and not line.endswith("-")
+        and len(line) + 1 + len(_first_word(nxt)) <= width - FIT_SLACK
+    )
+
+
 def content_lines(text: str) -> list[str]:
     """The text's lines without page numbers and blank lines, right-stripped."""
     return [
@@ -105,7 +119,9 @@ def reflow(lines: list[str], first_section: str | None = None) -> list[RawParagr
             continue
         current = _join(current, line, vocabulary) if current else line
         last = i + 1 == len(lines)
-        if last or heading[i + 1] or _breaks_after(line, lines[i + 1], width):
+        if last or heading[i + 1] or _breaks_after(line, lines[i + 1], width) or (
+            _ENDS_SENTENCE.search(line) and i + 2 < len(lines) and _indented(lines[i + 1], lines[i + 2], width)
+        ):
             paragraphs.append(RawParagraph(text=current, section=section))
             current = ""
     return paragraphs
