@@ -83,6 +83,37 @@ def builtin_acronyms() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _irregular_verbs() -> dict[str, tuple[str, ...]]:
+    """Each form of an irregular verb -> all its forms ("took" -> take, took, taken)."""
+    data = json.loads(resources.files("retrieval").joinpath("data/irregular_verbs.json").read_text("utf-8"))
+    forms: dict[str, tuple[str, ...]] = {}
+    for verb in data["verbs"]:
+        for form in verb:
+            forms[form] = tuple(dict.fromkeys(verb))
+    return forms
+
+
+# Noun and verb stems of one word family that the stemmer keeps apart: admiss(ion) ~ admit,
+# decis(ion) ~ decid(e), conclus(ion) ~ conclud(e), extens(ion) ~ extend, expans(ion) ~ expand.
+_FAMILY_ENDINGS = (("iss", "it"), ("is", "id"), ("us", "ud"), ("ens", "end"), ("ans", "and"))
+_FAMILY_EXCEPTIONS = frozenset({"commiss", "commit", "provis", "provid", "intens", "intend"})
+MIN_FAMILY_STEM = 5
+
+
+def _family_stems(stem: str) -> list[str]:
+    if len(stem) < MIN_FAMILY_STEM or stem in _FAMILY_EXCEPTIONS:
+        return []
+    related = []
+    for noun, verb in _FAMILY_ENDINGS:
+        for a, b in ((noun, verb), (verb, noun)):
+            if stem.endswith(a):
+                other = stem[: -len(a)] + b
+                if other not in _FAMILY_EXCEPTIONS:
+                    related.append(other)
+    return related
+
+
+@functools.lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Whole English words known to the default model's WordPiece vocabulary (offline).
 
@@ -166,6 +197,14 @@ class Lexicon:
             if distance <= limit and key < best_key:
                 best, best_key = candidate, key
         return best
+
+    def related_stems(self, word: str) -> list[str]:
+        """Stems of the other forms of `word` that the corpus uses: the forms of an irregular
+        verb ("took" -> take, taken) and the noun or verb of its family ("admitted" ->
+        admission). Only stems found in the corpus are returned."""
+        own = stems([word])
+        candidates = stems(_irregular_verbs().get(word, ())) + [r for s in own for r in _family_stems(s)]
+        return [c for c in dict.fromkeys(candidates) if c not in own and c in self.stem_df]
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
         """Expansions of the acronyms among `tokens` (as extra text).

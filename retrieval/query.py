@@ -164,7 +164,8 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     self_refs = {w for m in _SELF_REFERENCE.finditer(text) for w in words(m.group("noun"))}
     content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1 and t not in self_refs)
     terms = tuple(
-        tuple(dict.fromkeys(stems([w]) + stems(words(lexicon.acronyms.get(w, ""))))) for w in content
+        tuple(dict.fromkeys(stems([w]) + lexicon.related_stems(w) + stems(words(lexicon.acronyms.get(w, "")))))
+        for w in content
     )
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
     shouted = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", text)}

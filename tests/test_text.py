@@ -57,3 +57,19 @@ def test_spelling_correction_uses_corpus_and_spares_real_words():
     assert lexicon.correct("extremizm") == "extremism"
     assert lexicon.correct("attack") == "attack"  # a real English word is never "corrected"
     assert lexicon.correct("xyzzyq") == "xyzzyq"
+
+
+def test_related_forms_the_stemmer_keeps_apart():
+    lexicon = Lexicon.from_texts(
+        ["They stressed the admission of Iran as a full member.",
+         "The Kyrgyz Republic is taking over the presidency; the decision was welcomed.",
+         "The Economic Commission held its meeting."],
+        {},
+    )
+    assert lexicon.related_stems("admitted") == ["admiss"]  # verb -> noun of the family
+    assert lexicon.related_stems("took") == ["take"]  # irregular verb -> the form the corpus has
+    assert lexicon.related_stems("decided") == ["decis"]
+    assert lexicon.related_stems("hold") == ["held"]
+    assert lexicon.related_stems("committed") == []  # commit ~ commission: not one family
+    assert lexicon.related_stems("expanded") == []  # "expansion" is not in the corpus
+    assert lexicon.related_stems("admission") == []  # its own stem is no alternative
