@@ -122,6 +122,8 @@ class Engine:
     def prepare(self, question: str) -> Query:
         query = prepare(question, self.index.lexicon, self._scope)
         if not query.content and not query.filters:
+            if any(ch.isalnum() for ch in query.text):  # "What does the declaration say?"
+                raise EmptyQuestionError("the question names no topic: ask about one, e.g. “missile defense”")
             raise EmptyQuestionError("the question is empty: ask about a topic, e.g. “missile defense”")
         return query
 

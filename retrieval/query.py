@@ -162,7 +162,9 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
             corrections.append((token, fixed))
         corrected_tokens.append(fixed)
     self_refs = {w for m in _SELF_REFERENCE.finditer(text) for w in words(m.group("noun"))}
-    content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1 and t not in self_refs)
+    scope_words = {w for place in filters.places for w in words(place)} | {str(y) for y in filters.years}
+    content = tuple(t for t in corrected_tokens if t not in STOPWORDS and len(t) > 1 and t not in self_refs
+                    and t not in scope_words)
     terms = tuple(
         tuple(dict.fromkeys(stems([w]) + lexicon.related_stems(w) + stems(words(lexicon.acronyms.get(w, "")))))
         for w in content

@@ -94,6 +94,20 @@ def test_a_rare_acronym_is_never_taken_for_the_speaker(fake_engine):
     assert "npt" in fake_engine.prepare("What does the NPT say about disarmament?").text.lower()
 
 
+@pytest.mark.parametrize(
+    "question, content",
+    [
+        ("terrorism in Samarkand", ("terrorism",)),
+        ("Which country took over the chairmanship after the Samarkand summit?",
+         ("country", "took", "chairmanship", "summit")),
+        ("What did they say about COVID in 2021?", ("covid",)),
+    ],
+)
+def test_the_scope_is_no_topic_word(fake_engine, question, content):
+    # every paragraph searched is from Samarkand (or 2021): the word tells none of them apart
+    assert fake_engine.prepare(question).content == content
+
+
 def test_scope_in_question_filters_the_answer(fake_engine):
     answer = fake_engine.answer("what did the 2020 Moscow declaration say about COVID?")
     assert {h.citation.doc_id for h in answer.hits} == {"2020-moscow-declaration"}
@@ -114,10 +128,27 @@ def test_conflicting_filters_abstain_with_a_note(fake_engine):
     assert answer.abstained and not answer.hits and "no document matches" in answer.note
 
 
-@pytest.mark.parametrize("question", ["", "   ", "?!", "@quotebot", "\u200b\u200b", "the of and"])
+@pytest.mark.parametrize("question", ["", "   ", "?!", "@quotebot", "\u200b\u200b"])
 def test_empty_questions_are_rejected(fake_engine, question):
-    with pytest.raises(EmptyQuestionError):
+    with pytest.raises(EmptyQuestionError, match="the question is empty"):
         fake_engine.answer(question)
+
+
+@pytest.mark.parametrize(
+    "question, message",
+    [
+        ("the of and", "names no topic"),
+        ("What does the declaration say?", "names no topic"),
+        ("What did the SCO say?", "names no topic"),
+        ("in Samarkand", "names documents but no topic"),
+        ("the 2020 Moscow declaration", "names documents but no topic"),
+    ],
+)
+def test_questions_without_a_topic_are_told_so(fake_engine, question, message):
+    with pytest.raises(EmptyQuestionError, match=message):
+        fake_engine.answer(question)
+    with pytest.raises(EmptyQuestionError, match=message):
+        fake_engine.compare(question)
 
 
 def test_hostile_and_huge_input_is_handled(fake_engine):
