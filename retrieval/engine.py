@@ -18,7 +18,7 @@ best paragraph is not close enough in meaning to the question (see `Engine._conf
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -153,7 +153,26 @@ class Engine:
         if not query.content:
             raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
         ranked = self.rank(query, vector, allowed, k)
-        return self._verdict(query, ranked[:k], filters, name_vectors)
+        answer = self._verdict(query, ranked[:k], filters, name_vectors)
+        if answer.abstained and allowed is not None:
+            absent = self._absent_in_scope(query, allowed)
+            if absent:  # "afghanistan in 2021": the corpus has the word, the 2021 documents do not
+                said = "no paragraph searched mentions " + ", ".join(f"“{w}”" for w in absent)
+                answer = replace(answer, note="; ".join(x for x in (said, answer.note) if x))
+        return answer
+
+    def _absent_in_scope(self, query: Query, allowed: set[int]) -> list[str]:
+        """Question words the corpus uses but none of the allowed documents does."""
+        if len(query.content) != len(query.terms):
+            return []
+        idx = self.index
+        in_scope = np.isin(idx.row_doc[idx.paragraph_rows_array], list(allowed))
+        absent = []
+        for word, alternatives in zip(query.content, query.terms):
+            postings = np.concatenate([idx.bm25.postings(stem) for stem in alternatives])
+            if postings.size and not in_scope[postings].any():
+                absent.append(word)
+        return absent
 
     def _verdict(self, query: Query, ranked: list[Scored], filters: Filters,
                  name_vectors: dict[str, np.ndarray]) -> Answer:

@@ -41,7 +41,7 @@ from retrieval.types import Document, Paragraph
 log = logging.getLogger(__name__)
 _WORD_SPAN = re.compile(r"\S+")
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PARSER_VERSION = 2  # bump when parsing changes what documents contain
 _FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json")
 

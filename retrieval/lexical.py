@@ -24,7 +24,10 @@ STOPWORDS = frozenset(
     would you your yours
     say says said saying tell tells told anything something thing things stuff anyone everyone
     hey hi hello yo ok okay please pls thanks bot quotebot mention mentions mentioned talk talks
-    regarding concerning know let give show find any wrt re""".split()
+    regarding concerning know let give show find any wrt re
+    what's whats where's wheres who's whos how's hows that's thats it's there's theres they're
+    theyre don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt can't cant
+    won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep""".split()
 )
 MIN_CORRECTABLE = 4
 MAX_CACHED_CORRECTIONS = 20_000

@@ -108,6 +108,18 @@ def test_the_scope_is_no_topic_word(fake_engine, question, content):
     assert fake_engine.prepare(question).content == content
 
 
+def test_chat_contractions_are_no_topic(fake_engine):
+    assert fake_engine.prepare("whats their take on syria").content == ("take", "syria")
+    assert fake_engine.prepare("what's the deal w/ drugs, dont they care?").content == ("deal", "drugs", "care")
+
+
+def test_a_word_absent_from_the_scope_is_named_when_abstaining(fake_engine):
+    # the 2021 communiqué never mentions Afghanistan, other documents do
+    answer = fake_engine.answer("Afghanistan", Filters(years=(2021,)))
+    assert answer.abstained and answer.note == "no paragraph searched mentions “afghanistan”"
+    assert fake_engine.answer("Afghanistan").note is None
+
+
 def test_scope_in_question_filters_the_answer(fake_engine):
     answer = fake_engine.answer("what did the 2020 Moscow declaration say about COVID?")
     assert {h.citation.doc_id for h in answer.hits} == {"2020-moscow-declaration"}
