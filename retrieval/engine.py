@@ -27,6 +27,7 @@ import numpy as np
 from embeddings.base import Embedder
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
 from retrieval.index import Index
+from retrieval.lexical import words
 from retrieval.query import Query, ScopeFinder, prepare
 from retrieval.types import Answer, Citation, Document, Filters, Hit, Paragraph
 
@@ -43,6 +44,8 @@ CONFIDENCE_FLOOR = 0.48
 # semantic counterpart in the best paragraph ("Tehran" ~ a paragraph on Iran): cosine >= this.
 NAME_SUPPORT = 0.4
 QUOTE_LEX_WEIGHT = 0.08
+# Words in quotation marks are looked up as written: paragraphs that have them rank first.
+PHRASE_BONUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Scored:
     dense_unit: float
     coverage: float
     quote_row: int
+    exact: bool = False  # has every phrase the question quotes
 
 
 class Engine:
@@ -64,6 +68,7 @@ class Engine:
         self.documents: list[Document] = index.documents
         self._doc_ids = {d.doc_id: i for i, d in enumerate(self.documents)}
         self._scope = ScopeFinder(self.documents)
+        self._folded: list[str] | None = None  # paragraph words, for quoted phrases
 
     # ---- filters --------------------------------------------------------------------
     def document(self, ref: str) -> Document:
@@ -178,13 +183,15 @@ class Engine:
                  name_vectors: dict[str, np.ndarray]) -> Answer:
         """The answer for ranked paragraphs: abstained unless the best one is close enough."""
         hits = tuple(self._hit(i + 1, s) for i, s in enumerate(ranked))
-        confident = bool(ranked) and self._confident(ranked[0])
+        confident = bool(ranked) and (ranked[0].exact or self._confident(ranked[0]))
         note = None
+        if query.phrases and not (ranked and ranked[0].exact):
+            note = "no paragraph searched has the exact words " + ", ".join(f"“{p}”" for p in query.phrases)
         if ranked and query.unknown_names:  # said even when abstaining anyway: it tells why
             missing = self._unsupported_names(query, ranked[0].row, name_vectors)
             if missing:
                 confident = False
-                note = f"the declarations never mention {', '.join(missing)}"
+                note = "; ".join(x for x in (note, f"the declarations never mention {', '.join(missing)}") if x)
         if query.truncated:
             note = "; ".join(x for x in (note, "the question was cut to its first 1000 characters") if x)
         return Answer(query.original, hits, not confident, filters, note=note)
@@ -250,16 +257,34 @@ class Engine:
         dense_unit = np.maximum.reduceat(np.where(idx.has_units_mask, -1.0, sims), starts)
         coverage = self._coverage(query)
         score = W_PARA * dense_para + W_UNIT * dense_unit + W_COV * coverage
+        exact = self._has_phrases(query)
+        if exact is not None:
+            score = score + PHRASE_BONUS * exact
         if allowed is not None:
             score = np.where(dense_para > -1.0, score, -np.inf)
-        return score, dense_para, dense_unit, coverage, sims
+        return score, dense_para, dense_unit, coverage, sims, exact
+
+    def _folded_paragraphs(self) -> list[str]:
+        if self._folded is None:
+            idx = self.index
+            self._folded = [f" {' '.join(words(idx.paragraph(idx.passages[r]).text))} "
+                            for r in idx.paragraph_rows_array]
+        return self._folded
+
+    def _has_phrases(self, query: Query) -> np.ndarray | None:
+        """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""
+        if not query.phrases:
+            return None
+        return np.array([all(f" {p} " in text for p in query.phrases) for text in self._folded_paragraphs()])
 
     def _scored(self, query: Query, position: int, features) -> Scored:
-        score, dense_para, dense_unit, coverage, sims = features
+        score, dense_para, dense_unit, coverage, sims, exact = features
         row = int(self.index.paragraph_rows_array[position])
         quotable = self.index.quotable_of.get(row, [row])
+        has_phrases = exact is not None and bool(exact[position])
         return Scored(row, float(score[position]), float(dense_para[position]), float(dense_unit[position]),
-                      float(coverage[position]), self._quote_row(query, quotable, sims[quotable]))
+                      float(coverage[position]), self._quote_row(query, quotable, sims[quotable], has_phrases),
+                      has_phrases)
 
     def rank(self, query: Query, vector: np.ndarray, allowed: set[int] | None, k: int = MAX_K) -> list[Scored]:
         """The `k` best paragraphs (all allowed paragraphs are scored, exactly)."""
@@ -276,8 +301,9 @@ class Engine:
             weights.append(max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0])))
         return weights
 
-    def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray) -> int:
-        """The unit to quote: meaning first, with a small bonus for the question's words."""
+    def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray, phrases: bool = False) -> int:
+        """The unit to quote: meaning first, with a small bonus for the question's words; the
+        unit with the quoted phrases when the paragraph has them."""
         if len(units) == 1:
             return units[0]
         wanted = set(query.stems)
@@ -285,6 +311,10 @@ class Engine:
         for row, dense in zip(units, unit_scores):
             overlap = len(wanted & self.index.row_stems(row)) / max(1, len(wanted))
             value = float(dense) + QUOTE_LEX_WEIGHT * overlap
+            if phrases:
+                passage = self.index.passages[row]
+                unit = f" {' '.join(words(self.index.paragraph(passage).text[passage.start:passage.end]))} "
+                value += PHRASE_BONUS * all(f" {p} " in unit for p in query.phrases)
             if value > best_value:
                 best_row, best_value = row, value
         return best_row

@@ -57,6 +57,7 @@ class Query:
     unknown_names: tuple[str, ...] = ()  # capitalised words the corpus never uses ("Iraq")
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
+    phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
 
 
 def _place_pattern(place: str) -> str:
@@ -115,6 +116,19 @@ class ScopeFinder:
         return filters, remaining
 
 
+_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{2,200})[\"“”„«»]|(?<!\w)['‘]([^'‘’]{2,200})['’](?!\w)")
+
+
+def quoted_phrases(text: str) -> tuple[str, ...]:
+    """The phrases in quotation marks ("indivisible security", “Shanghai Spirit”), folded."""
+    found = []
+    for match in _QUOTED.finditer(text):
+        phrase = " ".join(words((match.group(1) or match.group(2))))
+        if phrase and phrase not in found:
+            found.append(phrase)
+    return tuple(found)
+
+
 def _name_pattern(name: str) -> str:
     """A regex for a name, tolerant of -ise/-ize spellings and spacing."""
     parts = [re.escape(w).replace("is", "i[sz]").replace("iz", "i[sz]") for w in name.split()]
@@ -151,6 +165,7 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     text = text[:MAX_QUESTION_CHARS]
     text = _SLASH_COMMAND.sub("", text)
     text = _CHAT_OPENER.sub("", _MENTION.sub(" ", text).strip())
+    phrases = quoted_phrases(text)
     filters, text = scope.find(text)
     text = strip_speaker(text, lexicon)
     tokens = words(text)
@@ -190,4 +205,5 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         truncated=truncated,
         corrections=tuple(corrections),
         unknown_names=unknown_names,
+        phrases=phrases,
     )

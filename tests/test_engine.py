@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
+from retrieval.lexical import words
 from retrieval.types import Filters
 
 
@@ -118,6 +119,31 @@ def test_a_word_absent_from_the_scope_is_named_when_abstaining(fake_engine):
     answer = fake_engine.answer("Afghanistan", Filters(years=(2021,)))
     assert answer.abstained and answer.note == "no paragraph searched mentions “afghanistan”"
     assert fake_engine.answer("Afghanistan").note is None
+
+
+@pytest.mark.parametrize(
+    "question, phrases",
+    [
+        ('"equal and indivisible security"', ("equal and indivisible security",)),
+        ("who said “a community of common destiny”?", ("a community of common destiny",)),
+        ("the 'Shanghai Spirit' and \"three evils\"", ("shanghai spirit", "three evils")),
+        ("Iran's nuclear programme, the members' view", ()),  # apostrophes are no quotation marks
+    ],
+)
+def test_quoted_phrases_are_found(fake_engine, question, phrases):
+    assert fake_engine.prepare(question).phrases == phrases
+
+
+def test_a_quoted_phrase_is_looked_up_as_written(fake_engine):
+    answer = fake_engine.answer('who said "equal and indivisible security"?', k=3)
+    assert not answer.abstained
+    assert "equal and indivisible security" in answer.hits[0].quote
+    # every paragraph that has the words ranks above every one that has not
+    hits = fake_engine.answer('"indivisible security"', k=20).hits
+    has = [" indivisible security " in f" {' '.join(words(h.text))} " for h in hits]
+    assert has == sorted(has, reverse=True) and 2 <= sum(has) < len(has)
+    missing = fake_engine.answer('"three evils"', k=3)
+    assert missing.note == "no paragraph searched has the exact words “three evils”"
 
 
 def test_scope_in_question_filters_the_answer(fake_engine):

@@ -139,3 +139,10 @@ def test_no_answer_quotes_a_signature_or_russian(real_engine):
     for question in ("Vladimir Putin", "Президент", "Narendra Modi signature"):
         for hit in real_engine.answer(question, k=10).hits:
             assert hit.paragraph.kind == "body" and hit.paragraph.lang == "en"
+
+
+def test_a_quoted_phrase_finds_where_it_was_said(real_engine):
+    answer = real_engine.answer('who said "a community of common destiny"?', k=3)
+    assert not answer.abstained
+    assert all("community of common destiny" in hit.quote for hit in answer.hits)
+    assert real_engine.answer('"three evils"').abstained  # the declarations never use the words
