@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 _WORD_SPAN = re.compile(r"\S+")
 
 FORMAT_VERSION = 3
-PARSER_VERSION = 2  # bump when parsing changes what documents contain
+PARSER_VERSION = 3  # bump when parsing changes what documents contain
 _FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json")
 
 

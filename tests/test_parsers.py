@@ -11,7 +11,7 @@ from retrieval.errors import CorpusError, ParseError
 from retrieval.parsers import corpus_files, load_corpus, parse_file
 from retrieval.parsers.reflow import content_lines, reflow, wrap_width
 
-from .conftest import CORPUS, SEED
+from .conftest import CORPUS, SEED, UNGDC
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -165,6 +165,24 @@ def test_markdown_headings_and_file_name_title(tmp_path):
     plain.write_text("\ufeffThis speech has no title line. It starts right away.\n\nSecond paragraph.\n", "utf-8")
     doc = parse_file(plain)
     assert doc.title == "speech" and doc.paragraphs[0].text.startswith("This speech")
+
+
+def test_hard_wrapped_plain_text_is_cut_into_paragraphs():
+    # a UN General Debate speech: wrapped at ~50 characters, no blank line between paragraphs
+    doc = parse_file(UNGDC / "AFG_67_2012.txt")
+    assert len(doc.paragraphs) >= 10
+    starts = [p.text[:40] for p in doc.paragraphs]
+    assert "It is a matter for grave concern that ou" in starts
+    assert "My country, Afghanistan, is testament to" in starts
+    assert all("\n" not in p.text for p in doc.paragraphs)
+
+
+def test_one_sentence_per_line_stays_one_paragraph(tmp_path):
+    lines = [f"Sentence number {i} stands on a line of its own." for i in range(8)]
+    path = tmp_path / "notes.txt"
+    path.write_text("Notes\n\n" + "\n".join(lines) + "\n", "utf-8")
+    doc = parse_file(path)
+    assert len(doc.paragraphs) == 1 and doc.paragraphs[0].text == " ".join(lines)
 
 
 def test_wjdb_without_full_text_is_a_parse_error(tmp_path):

@@ -16,7 +16,7 @@ from embeddings import HashingEmbedder
 from retrieval.index import Index
 from retrieval.parsers import load_corpus
 
-from .conftest import CORPUS
+from .conftest import CORPUS, UNGDC
 
 PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$", re.MULTILINE)
 LINE_END_HYPHEN = "\x01"
@@ -74,3 +74,16 @@ def test_pattern_rejects_altered_text(corpus):
     assert _pattern(text).search(source)
     assert not _pattern(text.replace("missile", "rocket")).search(source)
     assert not _pattern(text.replace(" can ", " may ")).search(source)
+
+
+def test_hard_wrapped_plain_text_stays_verbatim():
+    """The UN General Debate speeches (plain text, hard-wrapped): reflowed, still verbatim."""
+    speeches = load_corpus(sorted(UNGDC.glob("*.txt"))[:25])
+    assert not speeches.errors
+    checked = 0
+    for doc in speeches.documents:
+        source = _source_text(next(p for p in speeches.files if str(p) == doc.source_path))
+        for paragraph in doc.paragraphs:
+            assert _pattern(paragraph.text).search(source), f"{doc.doc_id} ¶{paragraph.number}: {paragraph.text[:80]}"
+            checked += 1
+    assert checked > 300

@@ -1,6 +1,9 @@
 """Plain .txt / .md: title from the first line (or the file name), paragraphs by blank lines.
 
 Markdown headings ("# ...") become sections. Hard-wrapped lines inside a paragraph are joined.
+A long block wrapped at a fixed width with no blank lines between its paragraphs (text taken
+from a PDF, such as the UN General Debate speeches) is cut into paragraphs the way the PDF
+records are (see `reflow`); a block with one sentence per line is not.
 """
 
 from __future__ import annotations
@@ -10,11 +13,19 @@ from pathlib import Path
 
 from retrieval.errors import ParseError
 from retrieval.parsers.common import RawParagraph, build_document, slug
+from retrieval.parsers.reflow import ends_sentence, reflow
 from retrieval.text import fold
 from retrieval.types import Document
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 TITLE_MAX = 120
+MIN_WRAPPED_LINES = 6  # a block this long, with most lines ending mid-sentence, is hard-wrapped
+
+
+def _hard_wrapped(block: list[str]) -> bool:
+    if len(block) < MIN_WRAPPED_LINES:
+        return False
+    return sum(1 for line in block if ends_sentence(line)) < len(block) / 2
 
 
 def _title(path: Path, blocks: list[list[str]]) -> tuple[str, list[list[str]]]:
@@ -48,7 +59,9 @@ def parse(path: Path, text: str) -> Document:
         if heading:
             section = heading.group(1)
             block = block[1:]
-        if block:
+        if block and _hard_wrapped(block):
+            raw.extend(reflow(block, section))
+        elif block:
             raw.append(RawParagraph(text=fold(" ".join(block)), section=section))
     if not raw:
         raise ParseError(f"{path}: no paragraphs after the title")

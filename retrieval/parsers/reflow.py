@@ -30,6 +30,10 @@ _WORDS = re.compile(r"[\w-]+")
 FIT_SLACK = 2  # characters: proportional fonts make widths approximate
 
 
+def ends_sentence(line: str) -> bool:
+    return bool(_ENDS_SENTENCE.search(line))
+
+
 def _first_word(line: str) -> str:
     return line.split(" ", 1)[0]
 
