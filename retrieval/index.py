@@ -126,8 +126,8 @@ def _doc_from_json(data: dict) -> Document:
         Paragraph(**{**p, "sentences": tuple(tuple(s) for s in p["sentences"])})
         for p in data.pop("paragraphs")
     )
-    date = dt.date.fromisoformat(data.pop("date")) if data.get("date") else None
-    return Document(**data, date=date, paragraphs=paragraphs)
+    date = data.pop("date")  # None for an undated document (plain text)
+    return Document(**data, date=dt.date.fromisoformat(date) if date else None, paragraphs=paragraphs)
 
 
 class Index:

@@ -29,11 +29,14 @@ def _open(folder, target, embedder=None, **kw):
 
 
 def test_round_trip_and_plain_files(corpus_dir, tmp_path):
+    # an undated plain-text document too: its index must load, not be rebuilt on every start
+    (corpus_dir / "notes.md").write_text("# Notes\n\nThe parties discussed energy security.\n", "utf-8")
     target = tmp_path / "idx"
     built, was_built = _open(corpus_dir, target)
     assert was_built
     loaded, was_built = _open(corpus_dir, target)
     assert not was_built
+    assert any(d.date is None for d in loaded.documents)
     assert [p.row for p in loaded.passages] == [p.row for p in built.passages]
     assert loaded.documents == built.documents
     assert np.allclose(loaded.vectors, built.vectors)
