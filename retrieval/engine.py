@@ -155,15 +155,14 @@ class Engine:
         allowed = self.allowed_docs(filters)
         if allowed is not None and not allowed:
             return Answer(query.original, (), True, filters, note=f"no document matches {filters.describe()}")
-        if not query.content:
-            raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
+        _require_topic(query)
         ranked = self.rank(query, vector, allowed, k)
         answer = self._verdict(query, ranked[:k], filters, name_vectors)
         if answer.abstained and allowed is not None:
             absent = self._absent_in_scope(query, allowed)
             if absent:  # "afghanistan in 2021": the corpus has the word, the 2021 documents do not
                 said = "no paragraph searched mentions " + ", ".join(f"“{w}”" for w in absent)
-                answer = replace(answer, note="; ".join(x for x in (said, answer.note) if x))
+                answer = replace(answer, note=_notes(said, answer.note))
         return answer
 
     def _absent_in_scope(self, query: Query, allowed: set[int]) -> list[str]:
@@ -171,7 +170,7 @@ class Engine:
         if len(query.content) != len(query.terms):
             return []
         idx = self.index
-        in_scope = np.isin(idx.row_doc[idx.paragraph_rows_array], list(allowed))
+        in_scope = np.isin(idx.paragraph_doc, list(allowed))
         absent = []
         for word, alternatives in zip(query.content, query.terms):
             postings = np.concatenate([idx.bm25.postings(stem) for stem in alternatives])
@@ -191,9 +190,9 @@ class Engine:
             missing = self._unsupported_names(query, ranked[0].row, name_vectors)
             if missing:
                 confident = False
-                note = "; ".join(x for x in (note, f"the declarations never mention {', '.join(missing)}") if x)
+                note = _notes(note, f"the declarations never mention {', '.join(missing)}")
         if query.truncated:
-            note = "; ".join(x for x in (note, "the question was cut to its first 1000 characters") if x)
+            note = _notes(note, "the question was cut to its first 1000 characters")
         return Answer(query.original, hits, not confident, filters, note=note)
 
     def _unsupported_names(self, query: Query, row: int, name_vectors: dict[str, np.ndarray]) -> list[str]:
@@ -267,15 +266,14 @@ class Engine:
     def _folded_paragraphs(self) -> list[str]:
         if self._folded is None:
             idx = self.index
-            self._folded = [f" {' '.join(words(idx.paragraph(idx.passages[r]).text))} "
-                            for r in idx.paragraph_rows_array]
+            self._folded = [_fold_words(idx.paragraph(idx.passages[r]).text) for r in idx.paragraph_rows_array]
         return self._folded
 
     def _has_phrases(self, query: Query) -> np.ndarray | None:
         """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""
         if not query.phrases:
             return None
-        return np.array([all(f" {p} " in text for p in query.phrases) for text in self._folded_paragraphs()])
+        return np.array([_has_all(text, query.phrases) for text in self._folded_paragraphs()])
 
     def _scored(self, query: Query, position: int, features) -> Scored:
         score, dense_para, dense_unit, coverage, sims, exact = features
@@ -313,8 +311,8 @@ class Engine:
             value = float(dense) + QUOTE_LEX_WEIGHT * overlap
             if phrases:
                 passage = self.index.passages[row]
-                unit = f" {' '.join(words(self.index.paragraph(passage).text[passage.start:passage.end]))} "
-                value += PHRASE_BONUS * all(f" {p} " in unit for p in query.phrases)
+                unit = _fold_words(self.index.paragraph(passage).text[passage.start:passage.end])
+                value += PHRASE_BONUS * _has_all(unit, query.phrases)
             if value > best_value:
                 best_row, best_value = row, value
         return best_row
@@ -345,8 +343,7 @@ class Engine:
         """The best clause on `topic` from each document, oldest first (one ranking for all)."""
         given = self.validate(filters) if filters else Filters()
         query = self.prepare(topic)
-        if not query.content:
-            raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
+        _require_topic(query)
         vectors, names = self._embed([query])
         merged = _merge(given, query.filters)
         docs = [i for i, doc in enumerate(self.documents) if self._matches(doc, merged)]
@@ -354,7 +351,7 @@ class Engine:
             return []
         features = self._scores(query, vectors[0], set(docs))
         score = features[0]
-        paragraph_docs = self.index.row_doc[self.index.paragraph_rows_array]
+        paragraph_docs = self.index.paragraph_doc
         answers = []
         for doc in docs:
             doc_filters = _merge(Filters(doc_ids=(self.documents[doc].doc_id,)), query.filters)
@@ -365,6 +362,25 @@ class Engine:
             best = int(positions[np.argmax(score[positions])])
             answers.append(self._verdict(query, [self._scored(query, best, features)], doc_filters, names))
         return answers
+
+
+def _require_topic(query: Query) -> None:
+    if not query.content:
+        raise EmptyQuestionError("the question names documents but no topic: ask about a topic too")
+
+
+def _notes(*notes: str | None) -> str | None:
+    """The notes that are set, in one line."""
+    return "; ".join(n for n in notes if n) or None
+
+
+def _fold_words(text: str) -> str:
+    """`text` as its words between spaces, for finding a quoted phrase (see `quoted_phrases`)."""
+    return f" {' '.join(words(text))} "
+
+
+def _has_all(folded: str, phrases: Sequence[str]) -> bool:
+    return all(f" {p} " in folded for p in phrases)
 
 
 def _merge(given: Filters, found: Filters) -> Filters:

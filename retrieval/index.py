@@ -155,6 +155,7 @@ class Index:
         self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
         self._row_stems: dict[int, frozenset[str]] = {}
         self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
+        self.paragraph_doc = self.row_doc[self.paragraph_rows_array]  # document of each paragraph
         self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
         self.has_units_mask[list(self.units_of)] = True
 

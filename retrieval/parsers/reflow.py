@@ -84,6 +84,11 @@ def _breaks_after(line: str, nxt: str, width: int) -> bool:
         return True
     if not _ENDS_SENTENCE.search(line):
         return False
+    return _next_word_fits(line, nxt, width)
+
+
+def _next_word_fits(line: str, nxt: str, width: int) -> bool:
+    """The first word of `nxt` would have fitted at the end of `line`."""
     return len(line) + 1 + len(_first_word(nxt)) <= width - FIT_SLACK
 
 
@@ -92,9 +97,9 @@ def _indented(line: str, nxt: str, width: int) -> bool:
     return (
         line[:1].isupper()
         and len(line) >= width // 2
-        and not _ENDS_SENTENCE.search(line)
+        and not ends_sentence(line)
         and not line.endswith("-")
-        and len(line) + 1 + len(_first_word(nxt)) <= width - FIT_SLACK
+        and _next_word_fits(line, nxt, width)
     )
 
 
@@ -124,7 +129,7 @@ def reflow(lines: list[str], first_section: str | None = None) -> list[RawParagr
         current = _join(current, line, vocabulary) if current else line
         last = i + 1 == len(lines)
         if last or heading[i + 1] or _breaks_after(line, lines[i + 1], width) or (
-            _ENDS_SENTENCE.search(line) and i + 2 < len(lines) and _indented(lines[i + 1], lines[i + 2], width)
+            ends_sentence(line) and i + 2 < len(lines) and _indented(lines[i + 1], lines[i + 2], width)
         ):
             paragraphs.append(RawParagraph(text=current, section=section))
             current = ""
