@@ -67,7 +67,8 @@ def _place_pattern(place: str) -> str:
 class ScopeFinder:
     """Finds the years, places and document kinds a question names as its scope ("in the
     2020 Moscow declaration", "in Samarkand", "in 2012"): a year or place of the corpus with
-    a lead-in word before it ("in", "from", "the", ...) or a document noun after it."""
+    a lead-in word before it ("in", "from", "the", ...) or a document noun after it. A year in a
+    span ("the presidency in 2022-2023") names a period, not a document, and is no scope."""
 
     def __init__(self, documents: list[Document]) -> None:
         years = sorted({str(d.year) for d in documents if d.year})
@@ -75,7 +76,7 @@ class ScopeFinder:
         year_alt = "|".join(years) or r"(?!x)x"
         place_alt = "|".join(_place_pattern(p) for p in self.places) or r"(?!x)x"
         unit = (
-            rf"(?:(?P<year>{year_alt})(?:['’]s)?(?:\s+(?P<place1>{place_alt}))?"
+            rf"(?:(?<![-–—/])(?P<year>{year_alt})(?![-–—/]\d)(?:['’]s)?(?:\s+(?P<place1>{place_alt}))?"
             rf"|(?P<place2>{place_alt}))"
         )
         self.pattern = re.compile(

@@ -54,6 +54,8 @@ def test_filters_restrict_documents(fake_engine, filters, expected):
         ("what did the Bishkek declaration say on drugs", (), ("Bishkek",), ("declaration",)),
         ("the 2022 World Cup in Qatar", (), (), ()),  # a year that is not a document's scope
         ("Moscow format consultations on Afghanistan", (), (), ()),
+        ("Which country's presidency in 2022-2023 was praised?", (), (), ()),  # a period, no document
+        ("Uzbekistan's chairmanship in 2021–2022", (), (), ()),
     ],
 )
 def test_scope_is_understood_from_the_question(fake_engine, question, years, places, kinds):
