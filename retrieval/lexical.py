@@ -29,6 +29,8 @@ STOPWORDS = frozenset(
     theyre don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt can't cant
     won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep""".split()
 )
+# Auxiliary and modal verbs, as a regex alternative ("What did the SCO say", "what do states think").
+AUXILIARY = r"(?:did|does|do|has|have|had|will|would|is|was|were|are|can|could|should|shall|may|might|must)"
 MIN_CORRECTABLE = 4
 MAX_CACHED_CORRECTIONS = 20_000
 

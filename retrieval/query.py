@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.lexical import STOPWORDS, Lexicon, stems, words
+from retrieval.lexical import AUXILIARY, STOPWORDS, Lexicon, stems, words
+from retrieval.names import asks_for_name
 from retrieval.text import clean_user_text
 from retrieval.types import Document, Filters
 
@@ -37,7 +38,6 @@ _SELF_REFERENCE = re.compile(
 # The corpus's own voice: an acronym in at least this share of the paragraphs ("SCO" in an SCO
 # corpus) names no topic when it is the question's subject ("What did the SCO say about ...").
 SPEAKER_SHARE = 0.25
-_AUXILIARY = r"(?:did|does|do|has|have|had|will|would|is|was|were|are|can|could|should|shall|may|might)"
 _VOICE = (r"(?:position|positions|view|views|stance|opinion|attitude|approach|line|say|says|said|saying"
           r"|think|thinks|thought|stand|stands|state|states|stated|declare|declares|declared|agree|agrees"
           r"|agreed|want|wants|wanted|believe|believes|believed|propose|proposes|proposed|support|supports"
@@ -58,6 +58,7 @@ class Query:
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
+    asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
 
 
 def _place_pattern(place: str) -> str:
@@ -154,7 +155,7 @@ def strip_speaker(text: str, lexicon: Lexicon) -> str:
     if not names:
         return text
     name = rf"(?:the\s+)?(?:{'|'.join(sorted(names, key=len, reverse=True))})(?:['’]s)?"
-    text = re.sub(rf"\b({_AUXILIARY})\s+{name}(?!\w)", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(rf"\b({AUXILIARY})\s+{name}(?!\w)", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(rf"\b{name}\s+(?={_VOICE}\b)", "", text, flags=re.IGNORECASE)
     return re.sub(rf"\baccording\s+to\s+{name}(?!\w)", "", text, flags=re.IGNORECASE)
 
@@ -207,4 +208,5 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         corrections=tuple(corrections),
         unknown_names=unknown_names,
         phrases=phrases,
+        asks_name=asks_for_name(text),
     )

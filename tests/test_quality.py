@@ -1,7 +1,7 @@
 """Retrieval quality with the real all-MiniLM-L6-v2 model on the question files.
 
-Thresholds are the levels the engine reaches (see README); the dev set's Recall@1 target
-of the issue (0.95) is not met yet (0.933: two paraphrase questions rank the answer second).
+Thresholds are the levels the engine reaches (see README); on the dev set they are the
+issue's targets.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ DEV = ROOT / "eval" / "dev_questions.jsonl"
 MULTI = ROOT / "eval" / "multi_doc_questions.jsonl"
 ROBUST = ROOT / "eval" / "robustness_questions.jsonl"
 SEED_PARAPHRASES = ROOT / "eval" / "seed_paraphrases.jsonl"
+SEED_WHICH = ROOT / "eval" / "seed_which_questions.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def multi_results(real_engine):
 def test_dev_set_on_the_seed_declaration(dev_results):
     row = dev_results["quotebot"].row(abstains=True)
     assert row["recall@3"] == 1.0, dev_results["quotebot"].failures
-    assert row["recall@1"] >= 0.93, dev_results["quotebot"].failures
+    assert row["recall@1"] >= 0.95, dev_results["quotebot"].failures
     assert row["oos_abstention"] == 1.0
     assert row["false_abstention"] == 0.0
     assert row["quote_accuracy"] >= 0.9
@@ -64,6 +65,15 @@ def test_more_paraphrases_on_the_seed_declaration(seed_engine):
     row = results["quotebot"].row(abstains=True)
     assert row["recall@1"] >= 0.95 and row["recall@3"] == 1.0, results["quotebot"].failures
     assert row["false_abstention"] == 0.0, results["quotebot"].failures
+
+
+def test_which_questions_on_the_seed_declaration(seed_engine):
+    """14 questions asking for a name (which country, body, region ...), written before the
+    answer-type bonus was tried on them."""
+    results = evaluate(seed_engine, load_questions(SEED_WHICH))
+    row = results["quotebot"].row(abstains=True)
+    assert row["recall@1"] >= 0.92, results["quotebot"].failures
+    assert row["recall@3"] >= 0.92, results["quotebot"].failures
 
 
 def test_topic_and_off_topic_questions(real_engine):
