@@ -33,7 +33,7 @@ import numpy as np
 
 from embeddings.base import Embedder
 from retrieval.errors import IndexStoreError
-from retrieval.lexical import BM25Index, Lexicon, builtin_acronyms, defined_acronyms, stems, words
+from retrieval.lexical import LEXICAL_VERSION, BM25Index, Lexicon, builtin_acronyms, defined_acronyms, stems, words
 from retrieval.parsers import Corpus, parse_files
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
@@ -69,7 +69,7 @@ class Passage:
 
 
 def corpus_hash(files: list[Path]) -> str:
-    digest = hashlib.sha256(f"parser-{PARSER_VERSION}".encode())
+    digest = hashlib.sha256(f"parser-{PARSER_VERSION}-lexical-{LEXICAL_VERSION}".encode())
     for path in sorted(files):
         digest.update(str(path).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -12,6 +12,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+# Bump when tokens or stems of a text change: indexes built before are rebuilt.
+LEXICAL_VERSION = 2
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[а-яё0-9]+", re.IGNORECASE)
 _DEFINED_ACRONYM = re.compile(r"([A-Z][A-Za-z\-]+(?:\s+(?:[A-Za-z\-]+|of|and|the|for|on|in)){1,9}?)\s+\(([A-Z]{2,7})\)")
 STOPWORDS = frozenset(
@@ -50,7 +52,7 @@ def words(text: str) -> list[str]:
 
 
 _BRITISH = (
-    (re.compile(r"is(ation|e|ed|es|ing)$"), r"iz\1"),
+    (re.compile(r"is(ations?|e|ed|es|ing)$"), r"iz\1"),
     (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
     (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|able)?$"), r"or\1"),
     (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),

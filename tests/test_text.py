@@ -47,6 +47,8 @@ def test_script_detection():
 
 def test_british_and_american_spellings_share_stems():
     assert stems(words("defence organisation programme")) == stems(words("defense organization program"))
+    british = "organisations civilisations realised centres favourable"
+    assert stems(words(british)) == stems(words("organizations civilizations realized centers favorable"))
 
 
 def test_spelling_correction_uses_corpus_and_spares_real_words():
