@@ -51,6 +51,9 @@ PHRASE_BONUS = 1.0
 # the question's own names (see retrieval.names). Question files give the same results from 0.05
 # to 0.2.
 NAME_ANSWER_BONUS = 0.1
+# Years, places and kinds a question names without making them a scope ("missile defense
+# beijing", "the joint address") favour the documents that match them, by this much at most.
+HINT_BONUS = 0.1
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,13 @@ class Engine:
             and (not filters.places or doc.place in filters.places)
             and (not filters.kinds or doc.kind in filters.kinds)
         )
+
+    def _hinted(self, hints: Filters) -> np.ndarray:
+        """Per document: the share of the hinted dimensions (year, place, kind) it matches."""
+        checks = [(hints.years, lambda d: d.year in hints.years), (hints.places, lambda d: d.place in hints.places),
+                  (hints.kinds, lambda d: d.kind in hints.kinds)]
+        used = [match for values, match in checks if values]
+        return np.array([sum(match(d) for match in used) / len(used) for d in self.documents])
 
     def allowed_docs(self, filters: Filters) -> set[int] | None:
         if not filters:
@@ -264,6 +274,8 @@ class Engine:
         score = W_PARA * dense_para + W_UNIT * dense_unit + W_COV * coverage
         if query.asks_name:
             score = score + NAME_ANSWER_BONUS * self._name_index().naming(set(query.content))
+        if query.hints:
+            score = score + HINT_BONUS * self._hinted(query.hints)[idx.paragraph_doc]
         exact = self._has_phrases(query)
         if exact is not None:
             score = score + PHRASE_BONUS * exact

@@ -35,6 +35,16 @@ _SELF_REFERENCE = re.compile(
     r"\b(?i:the|this|that|these|those|its|their|your|each|every|any|which|what)\s+"
     r"(?:[a-z][a-z\-]*\s+)?(?P<noun>(?i:declarations?|communiqu[eé]s?|statements?|documents?|texts?))\b"
 )
+# A document kind named as the source ("the joint address", "this press release", "which
+# communiqués") is preferred, not required: users name kinds loosely. "statement", "document" and
+# "text" are too loose to say anything.
+_KIND_HINT = re.compile(
+    r"(?:\b(?:the|this|that|these|those|its|their|which|what|each|every|any)\s+(?:[a-z][a-z\-]*\s+)?|\bjoint\s+)"
+    r"(?P<noun>declarations?|communiqu[eé]s?|address|report|press release)\b",
+    re.IGNORECASE,
+)
+_KIND_OF_NOUN = {**_KIND_WORDS, "declarations": "declaration", "communiqués": "communique"}
+
 # The corpus's own voice: an acronym in at least this share of the paragraphs ("SCO" in an SCO
 # corpus) names no topic when it is the question's subject ("What did the SCO say about ...").
 SPEAKER_SHARE = 0.25
@@ -59,6 +69,7 @@ class Query:
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
     asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
+    hints: Filters = Filters()  # years, places, kinds named loosely: preferred, not required
 
 
 def _place_pattern(place: str) -> str:
@@ -88,14 +99,22 @@ class ScopeFinder:
     def _canonical(self, place: str) -> str:
         return next(p for p in self.places if re.fullmatch(_place_pattern(p), place, re.IGNORECASE))
 
-    def find(self, text: str) -> tuple[Filters, str]:
-        """The scope filters in `text`, and `text` without the phrases that named them."""
+    def find(self, text: str) -> tuple[Filters, Filters, str]:
+        """The scope filters in `text`; the years, places and kinds it names without making them
+        a scope (hints: "missile defense beijing", "the joint address"); and `text` without the
+        phrases that named a scope."""
         years: list[int] = []
         places: list[str] = []
         kinds: list[str] = []
         spans: list[tuple[int, int]] = []
+        hint_years: list[int] = []
+        hint_places: list[str] = []
         for match in self.pattern.finditer(text):
             if not (match.group("lead") or match.group("noun")):
+                if match.group("year"):
+                    hint_years.append(int(match.group("year")))
+                if match.group("place1") or match.group("place2"):
+                    hint_places.append(self._canonical(match.group("place1") or match.group("place2")))
                 continue
             if match.group("year"):
                 years.append(int(match.group("year")))
@@ -115,7 +134,13 @@ class ScopeFinder:
             places=tuple(dict.fromkeys(places)),
             kinds=tuple(dict.fromkeys(kinds)),
         )
-        return filters, remaining
+        hint_kinds = [] if kinds else [_KIND_OF_NOUN[m.group("noun").lower()] for m in _KIND_HINT.finditer(text)]
+        hints = Filters(
+            years=tuple(dict.fromkeys(y for y in hint_years if y not in years)),
+            places=tuple(dict.fromkeys(p for p in hint_places if p not in places)),
+            kinds=tuple(dict.fromkeys(hint_kinds)),
+        )
+        return filters, hints, remaining
 
 
 _QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{2,200})[\"“”„«»]|(?<!\w)['‘]([^'‘’]{2,200})['’](?!\w)")
@@ -168,7 +193,7 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
     text = _SLASH_COMMAND.sub("", text)
     text = _CHAT_OPENER.sub("", _MENTION.sub(" ", text).strip())
     phrases = quoted_phrases(text)
-    filters, text = scope.find(text)
+    filters, hints, text = scope.find(text)
     text = strip_speaker(text, lexicon)
     tokens = words(text)
     corrections = []
@@ -209,4 +234,5 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         unknown_names=unknown_names,
         phrases=phrases,
         asks_name=asks_for_name(text),
+        hints=hints,
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
+
+from retrieval import engine as engine_module
 
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
 from retrieval.lexical import words
@@ -61,6 +66,34 @@ def test_filters_restrict_documents(fake_engine, filters, expected):
 def test_scope_is_understood_from_the_question(fake_engine, question, years, places, kinds):
     query = fake_engine.prepare(question)
     assert (query.filters.years, query.filters.places, query.filters.kinds) == (years, places, kinds)
+
+
+@pytest.mark.parametrize(
+    "question, years, places, kinds",
+    [
+        ("missile defense beijing", (), ("Beijing",), ()),
+        ("afghanistan 2021", (2021,), (), ()),
+        ("What does the joint address say about youth?", (), (), ("address",)),
+        ("what did this press release say on the summit", (), (), ("press-release",)),
+        ("How do they address climate change?", (), (), ()),  # a verb, no document kind
+        ("what did the 2020 Moscow declaration say about COVID?", (), (), ()),  # a scope, not a hint
+    ],
+)
+def test_loosely_named_years_places_and_kinds_are_hints(fake_engine, question, years, places, kinds):
+    hints = fake_engine.prepare(question).hints
+    assert (hints.years, hints.places, hints.kinds) == (years, places, kinds)
+
+
+def test_hints_favour_matching_documents_without_filtering(fake_engine):
+    query = fake_engine.prepare("missile defense beijing 2019")
+    assert query.filters == Filters()
+    vector = fake_engine._embed([query])[0][0]
+    hinted = fake_engine._scores(query, vector, None)[0]
+    plain = fake_engine._scores(dataclasses.replace(query, hints=Filters()), vector, None)[0]
+    docs = [fake_engine.documents[d] for d in fake_engine.index.paragraph_doc]
+    expected = [engine_module.HINT_BONUS * ((d.place == "Beijing") + (d.year == 2019)) / 2 for d in docs]
+    assert np.allclose(hinted - plain, expected)
+    assert np.isfinite(hinted).all()  # every document still answers
 
 
 @pytest.mark.parametrize(

@@ -136,6 +136,10 @@ def test_scoped_questions_on_the_default_corpus(real_engine):
     samarkand = real_engine.answer("in Samarkand, what about Afghanistan?")
     assert {h.citation.doc_id for h in samarkand.hits} == {"2022-samarkand-declaration"}
     assert "Afghanistan" in samarkand.hits[0].quote
+    # a place named without "in": preferred, not required
+    delhi = real_engine.answer("no weapons in space new delhi")
+    assert delhi.hits[0].citation.doc_id == "2023-new-delhi-declaration"
+    assert len({h.citation.doc_id for h in delhi.hits}) > 1
 
 
 def test_compare_shows_the_wording_over_the_years(real_engine):
