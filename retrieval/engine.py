@@ -248,19 +248,31 @@ class Engine:
         return sims
 
     def _coverage(self, query: Query) -> np.ndarray:
-        """IDF-weighted share of the question's content words in each paragraph (BM25 postings)."""
+        """IDF-weighted share of the question's content words in each paragraph (BM25 postings).
+        A word with alternatives (word forms, an acronym's expansion) is present where any of
+        them is."""
         idx = self.index
-        covered = np.zeros(len(idx.paragraph_rows), dtype=np.float32)
-        weights = self._term_weights(query)
-        total = sum(weights)
-        if not total:
-            return covered
-        for weight, alternatives in zip(weights, query.terms):
-            present = np.zeros(len(idx.paragraph_rows), dtype=bool)
+        n = len(idx.paragraph_rows)
+        covered = np.zeros(n, dtype=np.float32)
+        total = 0.0
+        for alternatives in query.terms:
+            present = np.zeros(n, dtype=bool)
             for stem in alternatives:
                 present[idx.bm25.postings(stem)] = True
+            weight = self._term_weight(alternatives)
             covered[present] += weight
-        return covered / total
+            total += weight
+        return covered / total if total else covered
+
+    def _term_weight(self, alternatives: tuple[str, ...]) -> float:
+        """The IDF of the word as written (its first stem) when the corpus has it, else of its
+        rarest alternative that the corpus has: other forms widen where a word is found, not
+        how much it weighs."""
+        lexicon = self.index.lexicon
+        known = [a for a in alternatives if a in lexicon.stem_df]
+        if alternatives[0] in lexicon.stem_df or not known:
+            return lexicon.idf(alternatives[0])
+        return max(lexicon.idf(a) for a in known)
 
     def _scores(self, query: Query, vector: np.ndarray, allowed: set[int] | None):
         """Score and features of every paragraph (-inf where filtered out), and all row cosines."""
@@ -317,14 +329,6 @@ class Engine:
         score = features[0]
         order = np.argsort(-score, kind="stable")[:k]
         return [self._scored(query, int(p), features) for p in order if np.isfinite(score[p])]
-
-    def _term_weights(self, query: Query) -> list[float]:
-        lexicon = self.index.lexicon
-        weights = []
-        for alternatives in query.terms:
-            known = [a for a in alternatives if a in lexicon.stem_df]
-            weights.append(max((lexicon.idf(a) for a in known), default=lexicon.idf(alternatives[0])))
-        return weights
 
     def _quote_row(self, query: Query, units: list[int], unit_scores: np.ndarray, phrases: bool = False) -> int:
         """The unit to quote: meaning first, with a small bonus for the question's words; the

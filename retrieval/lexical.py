@@ -120,6 +120,20 @@ def _family_stems(stem: str) -> list[str]:
     return related
 
 
+# The stemmer keeps a doctrine and its follower apart: terrorism -> terror, terrorist -> terrorist.
+_ISM_IST = re.compile(r"^(?P<base>[a-z]{4,})(?:isms?|ists?)$")
+
+
+def _ism_ist_forms(word: str) -> list[str]:
+    """The -ism and -ist words of the family of `word` ("terrorists" -> terrorism, terrorist),
+    to be kept only where the corpus uses them (no "economism" for "economists")."""
+    match = _ISM_IST.match(word)
+    if not match:
+        return []
+    base = match.group("base")
+    return [base + ending for ending in ("ism", "isms", "ist", "ists") if base + ending != word]
+
+
 @functools.lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Whole English words known to the default model's WordPiece vocabulary (offline).
@@ -208,9 +222,11 @@ class Lexicon:
     def related_stems(self, word: str) -> list[str]:
         """Stems of the other forms of `word` that the corpus uses: the forms of an irregular
         verb ("took" -> take, taken) and the noun or verb of its family ("admitted" ->
-        admission). Only stems found in the corpus are returned."""
+        admission), the doctrine and its follower ("terrorists" -> terrorism, "protectionism"
+        -> protectionist). Only stems found in the corpus are returned."""
         own = stems([word])
         candidates = stems(_irregular_verbs().get(word, ())) + [r for s in own for r in _family_stems(s)]
+        candidates += stems([w for w in _ism_ist_forms(word) if w in self.vocabulary])
         return [c for c in dict.fromkeys(candidates) if c not in own and c in self.stem_df]
 
     def expand(self, tokens: Sequence[str]) -> list[str]:

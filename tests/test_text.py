@@ -65,7 +65,8 @@ def test_related_forms_the_stemmer_keeps_apart():
     lexicon = Lexicon.from_texts(
         ["They stressed the admission of Iran as a full member.",
          "The Kyrgyz Republic is taking over the presidency; the decision was welcomed.",
-         "The Economic Commission held its meeting."],
+         "The Economic Commission held its meeting.",
+         "They fight terrorism and oppose protectionist measures; economic growth matters."],
         {},
     )
     assert lexicon.related_stems("admitted") == ["admiss"]  # verb -> noun of the family
@@ -75,3 +76,7 @@ def test_related_forms_the_stemmer_keeps_apart():
     assert lexicon.related_stems("committed") == []  # commit ~ commission: not one family
     assert lexicon.related_stems("expanded") == []  # "expansion" is not in the corpus
     assert lexicon.related_stems("admission") == []  # its own stem is no alternative
+    # a doctrine and its follower: the stemmer gives terror / terrorist, protection / protectionist
+    assert lexicon.related_stems("terrorists") == ["terror"]
+    assert lexicon.related_stems("protectionism") == ["protectionist"]
+    assert lexicon.related_stems("economists") == []  # "economism" is no word of the corpus
