@@ -28,12 +28,14 @@ _DOC_NOUNS = r"(?:declarations?|communiqu[eé]s?|statement|address|report|press 
 # "in Beijing" or "the Beijing summit" may be what the question is about, so they stay.
 _DOCUMENT_NOUN = re.compile(r"declaration|communiqu|statement|address|report|press release|document|text", re.I)
 _LEAD_IN = r"(?:in|at|from|of|during)"  # "the 2022 World Cup" is no scope; "the 2020 declaration" is (noun)
-# "the declaration", "this text", "which joint communiqué": the question points at the source
-# itself, so the noun is no topic word. A capitalised word before it makes a name of it ("the
-# Universal Declaration"), which stays a topic.
+# "the declaration", "this text", "which joint communiqué", "their joint address": the question
+# points at the source itself, so the noun (with "joint", part of the kind's name) is no topic
+# word. A capitalised word before it makes a name of it ("the Universal Declaration"), which
+# stays a topic.
 _SELF_REFERENCE = re.compile(
     r"\b(?i:the|this|that|these|those|its|their|your|each|every|any|which|what)\s+"
-    r"(?:[a-z][a-z\-]*\s+)?(?P<noun>(?i:declarations?|communiqu[eé]s?|statements?|documents?|texts?))\b"
+    r"(?:(?!joint\b)[a-z][a-z\-]*\s+)?(?P<noun>(?i:(?:joint\s+)?(?:declarations?|communiqu[eé]s?|statements?|documents?"
+    r"|texts?|address|report|press\s+release)))\b"
 )
 # A document kind named as the source ("the joint address", "this press release", "which
 # communiqués") is preferred, not required: users name kinds loosely. "statement", "document" and
