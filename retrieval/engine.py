@@ -119,20 +119,19 @@ class Engine:
             resolved_places.append(places[place.lower()])
         return Filters(doc_ids=doc_ids, years=filters.years, places=tuple(resolved_places), kinds=filters.kinds)
 
+    @staticmethod
+    def _checks(doc: Document, filters: Filters) -> list[bool]:
+        """Whether `doc` matches, for each dimension `filters` sets (document, year, place, kind)."""
+        pairs = ((filters.doc_ids, doc.doc_id), (filters.years, doc.year), (filters.places, doc.place),
+                 (filters.kinds, doc.kind))
+        return [value in wanted for wanted, value in pairs if wanted]
+
     def _matches(self, doc: Document, filters: Filters) -> bool:
-        return (
-            (not filters.doc_ids or doc.doc_id in filters.doc_ids)
-            and (not filters.years or doc.year in filters.years)
-            and (not filters.places or doc.place in filters.places)
-            and (not filters.kinds or doc.kind in filters.kinds)
-        )
+        return all(self._checks(doc, filters))
 
     def _hinted(self, hints: Filters) -> np.ndarray:
         """Per document: the share of the hinted dimensions (year, place, kind) it matches."""
-        checks = [(hints.years, lambda d: d.year in hints.years), (hints.places, lambda d: d.place in hints.places),
-                  (hints.kinds, lambda d: d.kind in hints.kinds)]
-        used = [match for values, match in checks if values]
-        return np.array([sum(match(d) for match in used) / len(used) for d in self.documents])
+        return np.array([np.mean(self._checks(d, hints)) for d in self.documents])
 
     def allowed_docs(self, filters: Filters) -> set[int] | None:
         if not filters:
@@ -189,7 +188,7 @@ class Engine:
         in_scope = np.isin(idx.paragraph_doc, list(allowed))
         absent = []
         for word, alternatives in zip(query.content, query.terms):
-            postings = np.concatenate([idx.bm25.postings(stem) for stem in alternatives])
+            postings = self._term_postings(alternatives)
             if postings.size and not in_scope[postings].any():
                 absent.append(word)
         return absent
@@ -257,12 +256,15 @@ class Engine:
         total = 0.0
         for alternatives in query.terms:
             present = np.zeros(n, dtype=bool)
-            for stem in alternatives:
-                present[idx.bm25.postings(stem)] = True
+            present[self._term_postings(alternatives)] = True
             weight = self._term_weight(alternatives)
             covered[present] += weight
             total += weight
         return covered / total if total else covered
+
+    def _term_postings(self, alternatives: tuple[str, ...]) -> np.ndarray:
+        """Positions of the paragraphs that have any of a word's stems (with repeats)."""
+        return np.concatenate([self.index.bm25.postings(stem) for stem in alternatives])
 
     def _term_weight(self, alternatives: tuple[str, ...]) -> float:
         """The IDF of the word as written (its first stem) when the corpus has it, else of its
@@ -297,15 +299,13 @@ class Engine:
 
     def _folded_paragraphs(self) -> list[str]:
         if self._folded is None:
-            idx = self.index
-            self._folded = [_fold_words(idx.paragraph(idx.passages[r]).text) for r in idx.paragraph_rows_array]
+            self._folded = [_fold_words(text) for text in self.index.paragraph_texts()]
         return self._folded
 
     def _name_index(self) -> NameIndex:
         if self._names is None:
-            idx = self.index
-            texts = [idx.paragraph(idx.passages[r]).text for r in idx.paragraph_rows_array]
-            self._names = NameIndex.from_texts(texts, SPEAKER_SHARE, idx.lexicon.acronyms)
+            self._names = NameIndex.from_texts(self.index.paragraph_texts(), SPEAKER_SHARE,
+                                               self.index.lexicon.acronyms)
         return self._names
 
     def _has_phrases(self, query: Query) -> np.ndarray | None:

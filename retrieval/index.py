@@ -171,6 +171,10 @@ class Index:
     def paragraph(self, passage: Passage) -> Paragraph:
         return self.documents[passage.doc].paragraphs[passage.para]
 
+    def paragraph_texts(self) -> list[str]:
+        """The text of each indexed paragraph, in the order of `paragraph_rows`."""
+        return [self.paragraph(self.passages[row]).text for row in self.paragraph_rows]
+
     # ---- building -----------------------------------------------------------------
     @classmethod
     def build(cls, corpus: Corpus, embedder: Embedder, progress: bool = False) -> "Index":

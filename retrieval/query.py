@@ -11,6 +11,7 @@ from retrieval.text import clean_user_text
 from retrieval.types import Document, Filters
 
 MAX_QUESTION_CHARS = 1000  # longer questions are cut here (the user is told)
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")  # a word in capitals: an acronym
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]+\b")
 _SLASH_COMMAND = re.compile(r"^/\w+(?:@\w+)?\s*")
@@ -32,8 +33,9 @@ _LEAD_IN = r"(?:in|at|from|of|during)"  # "the 2022 World Cup" is no scope; "the
 # points at the source itself, so the noun (with "joint", part of the kind's name) is no topic
 # word. A capitalised word before it makes a name of it ("the Universal Declaration"), which
 # stays a topic.
+_DETERMINERS = "the|this|that|these|those|its|their|which|what|each|every|any"
 _SELF_REFERENCE = re.compile(
-    r"\b(?i:the|this|that|these|those|its|their|your|each|every|any|which|what)\s+"
+    rf"\b(?i:{_DETERMINERS}|your)\s+"
     r"(?:(?!joint\b)[a-z][a-z\-]*\s+)?(?P<noun>(?i:(?:joint\s+)?(?:declarations?|communiqu[eé]s?|statements?|documents?"
     r"|texts?|address|report|press\s+release)))\b"
 )
@@ -41,7 +43,7 @@ _SELF_REFERENCE = re.compile(
 # communiqués") is preferred, not required: users name kinds loosely. "statement", "document" and
 # "text" are too loose to say anything.
 _KIND_HINT = re.compile(
-    r"(?:\b(?:the|this|that|these|those|its|their|which|what|each|every|any)\s+(?:[a-z][a-z\-]*\s+)?|\bjoint\s+)"
+    rf"(?:\b(?:{_DETERMINERS})\s+(?:[a-z][a-z\-]*\s+)?|\bjoint\s+)"
     r"(?P<noun>declarations?|communiqu[eé]s?|address|report|press release)\b",
     re.IGNORECASE,
 )
@@ -172,7 +174,7 @@ def strip_speaker(text: str, lexicon: Lexicon) -> str:
     if not lexicon.n_paragraphs:
         return text
     floor = SPEAKER_SHARE * lexicon.n_paragraphs
-    acronyms = {a.lower() for a in re.findall(r"\b[A-Z]{2,}\b", text)} | set(lexicon.acronyms)
+    acronyms = {a.lower() for a in _SHOUTED.findall(text)} | set(lexicon.acronyms)
     names = []
     for acronym in sorted(acronyms):
         if lexicon.stem_df.get(acronym, 0) >= floor:
@@ -214,7 +216,7 @@ def prepare(question: str, lexicon: Lexicon, scope: ScopeFinder) -> Query:
         for w in content
     )
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
-    shouted = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", text)}
+    shouted = {w.lower() for w in _SHOUTED.findall(text)}
     expansions = lexicon.expand([t for t in corrected_tokens if t in shouted or t not in STOPWORDS])
     dense_text = " ".join([" ".join(corrected_tokens)] + expansions) if corrections or expansions else text
     all_stems = stems(corrected_tokens + [w for e in expansions for w in words(e)])
