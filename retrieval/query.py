@@ -21,6 +21,7 @@ _CHAT_OPENER = re.compile(
 _KIND_WORDS = {
     "declaration": "declaration", "declarations": "declaration",
     "communique": "communique", "communiqué": "communique", "communiques": "communique",
+    "communiqués": "communique",
     "statement": "statement", "address": "address", "report": "report",
     "press release": "press-release",
 }
@@ -47,7 +48,6 @@ _KIND_HINT = re.compile(
     r"(?P<noun>declarations?|communiqu[eé]s?|address|report|press release)\b",
     re.IGNORECASE,
 )
-_KIND_OF_NOUN = {**_KIND_WORDS, "declarations": "declaration", "communiqués": "communique"}
 
 # The corpus's own voice: an acronym in at least this share of the paragraphs ("SCO" in an SCO
 # corpus) names no topic when it is the question's subject ("What did the SCO say about ...").
@@ -138,7 +138,7 @@ class ScopeFinder:
             places=tuple(dict.fromkeys(places)),
             kinds=tuple(dict.fromkeys(kinds)),
         )
-        hint_kinds = [] if kinds else [_KIND_OF_NOUN[m.group("noun").lower()] for m in _KIND_HINT.finditer(text)]
+        hint_kinds = [] if kinds else [_KIND_WORDS[m.group("noun").lower()] for m in _KIND_HINT.finditer(text)]
         hints = Filters(
             years=tuple(dict.fromkeys(y for y in hint_years if y not in years)),
             places=tuple(dict.fromkeys(p for p in hint_places if p not in places)),

@@ -60,6 +60,7 @@ def test_filters_restrict_documents(fake_engine, filters, expected):
         ("the 2022 World Cup in Qatar", (), (), ()),  # a year that is not a document's scope
         ("Moscow format consultations on Afghanistan", (), (), ()),
         ("Which country's presidency in 2022-2023 was praised?", (), (), ()),  # a period, no document
+        ("what did the 2021 communiqués say about energy", (2021,), (), ("communique",)),
         ("Uzbekistan's chairmanship in 2021–2022", (), (), ()),
     ],
 )
