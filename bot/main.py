@@ -64,6 +64,8 @@ def serve(args: argparse.Namespace) -> int:
     def reopen(force: bool = False):
         opened = open_engine(engine_settings, embedder=embedder_holder.get("embedder"), force=force)
         embedder_holder["embedder"] = opened.engine.embedder
+        for error in opened.corpus_errors:
+            log.warning("corpus: %s", error)
         return opened
 
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
@@ -11,8 +10,6 @@ from retrieval.engine import Engine
 from retrieval.index import open_index
 from retrieval.parsers import corpus_files
 from retrieval.settings import EngineSettings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,7 +28,5 @@ def open_engine(settings: EngineSettings, embedder: Embedder | None = None,
     embedder = embedder or load_embedder(settings.model)
     index, built = open_index(files, embedder, settings.index_path(embedder.model_id),
                               progress=progress, force=force)
-    errors = index.manifest.get("corpus_errors", [])
-    for error in errors:
-        log.warning("corpus: %s", error)
+    errors = index.manifest.get("corpus_errors", [])  # the caller reports them
     return Opened(Engine(index, embedder), built, time.perf_counter() - started, errors)

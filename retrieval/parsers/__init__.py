@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from retrieval.errors import CorpusError, ParseError
 from retrieval.parsers import plain, sco_json, wjdb
 from retrieval.types import Document
 
-log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".json")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -86,8 +84,7 @@ def parse_files(files: list[Path]) -> Corpus:
         try:
             doc = parse_file(path)
         except ParseError as exc:
-            log.warning("skipping %s", exc)
-            errors.append(str(exc))
+            errors.append(str(exc))  # reported once, by whoever opens the engine
             continue
         if doc.doc_id in seen:
             seen[doc.doc_id] += 1
