@@ -48,7 +48,7 @@ def _cli(args: list[str], env: dict) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one CLI run."""
     started = time.perf_counter()
     code = (
-        "import resource, sys; from retrieval.cli import main; rc = main(sys.argv[1:]); "
+        "import resource, sys; from quotebot.cli import main; rc = main(sys.argv[1:]); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
     )
     result = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)

@@ -1,4 +1,4 @@
-"""Building the Application: handlers, rate limiting with retries, shared objects."""
+"""Building the Application: handlers, rate limiting with retries, shared state."""
 
 from __future__ import annotations
 
@@ -15,16 +15,18 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import handlers
+from bot import buttons, handlers
 from bot.batcher import AnswerBatcher
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings
-from bot.store import AnswerStore
+from bot.state import BotState
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ MAX_RETRIES = 5
 RETRIED_ENDPOINTS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "answerInlineQuery",
                                "setMyCommands"})
 CONCURRENT_UPDATES = 64
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -68,23 +71,44 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
-def build_application(settings: BotSettings, open_engine: Callable[[bool], Any], opened) -> Application:
-    """Wire the handlers; `opened` is the engine loaded before the bot takes updates."""
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands(COMMANDS)
+    log.info("bot @%s ready", application.bot.username)
 
-    async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands(COMMANDS)
-        log.info("bot @%s ready", application.bot.username)
 
-    async def post_shutdown(application: Application) -> None:
-        application.bot_data["feedback"].close()
+async def _post_shutdown(application: Application) -> None:
+    application.bot_data.feedback.close()
 
+
+def _handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], handlers.start))
+    application.add_handler(CommandHandler("ask", handlers.ask))
+    application.add_handler(CommandHandler("docs", handlers.docs))
+    application.add_handler(CommandHandler("compare", handlers.compare))
+    application.add_handler(CommandHandler("about", handlers.about))
+    application.add_handler(CommandHandler("reindex", handlers.reindex))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
+                                           handlers.text_message))
+    application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=buttons.MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.context_button, pattern=buttons.CONTEXT_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.vote_button, pattern=buttons.VOTE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.error_handler)
+
+
+def build_application(settings: BotSettings, reopen: Callable[[bool], Any], opened) -> Application:
+    """Wire the handlers; `opened` is the engine loaded before the bot takes updates, `reopen`
+    opens it again (rebuilding when forced) for /reindex."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
+        .context_types(ContextTypes(bot_data=BotState))
         .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .connect_timeout(10)
         .read_timeout(20)
         .write_timeout(20)
@@ -94,26 +118,9 @@ def build_application(settings: BotSettings, open_engine: Callable[[bool], Any],
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     application = builder.build()
-    application.bot_data.update(
-        batcher=AnswerBatcher(lambda: application.bot_data["engine"]),
-        settings=settings,
-        engine=opened.engine,
-        open_engine=open_engine,
-        store=AnswerStore(),
-        feedback=FeedbackStore(settings.feedback_db),
-        reindex_lock=asyncio.Lock(),
-    )
-    application.add_handler(CommandHandler(["start", "help"], handlers.start))
-    application.add_handler(CommandHandler("ask", handlers.ask))
-    application.add_handler(CommandHandler("docs", handlers.docs))
-    application.add_handler(CommandHandler("compare", handlers.compare))
-    application.add_handler(CommandHandler("about", handlers.about))
-    application.add_handler(CommandHandler("reindex", handlers.reindex))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, handlers.text_message))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
-    application.add_error_handler(handlers.error_handler)
+    state: BotState = application.bot_data
+    state.settings, state.engine, state.reopen = settings, opened.engine, reopen
+    state.batcher = AnswerBatcher(lambda: state.engine)
+    state.feedback = FeedbackStore(settings.feedback_db)
+    _handlers(application)
     return application
-
-
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]

@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 from typing import Callable
 
-from retrieval.errors import QuoteBotError
 from retrieval.types import Answer
 
 WINDOW = 0.01
@@ -24,9 +23,11 @@ class AnswerBatcher:
         self._max_batch = max_batch
         self._pending: list[tuple[str, int, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task] = set()  # referenced until done, so none is collected
         self.batches = 0
 
     async def answer(self, question: str, k: int) -> Answer:
+        """The engine's answer to `question` with `k` hits, or its error (raised)."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._pending.append((question, k, future))
@@ -42,23 +43,16 @@ class AnswerBatcher:
             self._timer = None
         batch, self._pending = self._pending, []
         if batch:
-            asyncio.get_running_loop().create_task(self._flush(batch))
+            task = asyncio.get_running_loop().create_task(self._flush(batch))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
 
     async def _flush(self, batch: list[tuple[str, int, asyncio.Future]]) -> None:
         self.batches += 1
         engine = self._get_engine()
         k = max(item[1] for item in batch)
-        try:
-            answers = await asyncio.to_thread(engine.answer_many, [q for q, _, _ in batch], None, k)
-            results: list = answers
-        except QuoteBotError:
-            # one bad question (e.g. empty) must not fail the others: answer one by one
-            results = []
-            for question, _, _ in batch:
-                try:
-                    results.append(await asyncio.to_thread(engine.answer, question, None, k))
-                except QuoteBotError as exc:
-                    results.append(exc)
+        try:  # a question that cannot be answered gets its own error; the others their answers
+            results = await asyncio.to_thread(engine.answer_each, [q for q, _, _ in batch], None, k)
         except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
             results = [exc] * len(batch)
         for (_, item_k, future), result in zip(batch, results):

@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from retrieval.errors import QuoteBotError
 from retrieval.types import Answer
 
 SCHEMA = """
@@ -81,23 +82,22 @@ def to_eval_items(rows: list[dict]) -> list[dict]:
     return items
 
 
-def export_command(args) -> int:
-    """`quotebot feedback --export FILE.jsonl [--db PATH]`."""
+def export_feedback(target: str, db: str | None = None) -> int:
+    """`quotebot feedback --export FILE.jsonl [--db PATH]`: write the feedback as eval questions
+    ("-": stdout); returns how many."""
     import os
 
     from bot.settings import ENV_FEEDBACK_DB, default_feedback_db
 
-    path = Path(args.db or os.environ.get(ENV_FEEDBACK_DB) or default_feedback_db()).expanduser()
+    path = Path(db or os.environ.get(ENV_FEEDBACK_DB) or default_feedback_db()).expanduser()
     if not path.exists():
-        print(f"quotebot: error: no feedback database at {path}", file=sys.stderr)
-        return 1
+        raise QuoteBotError(f"no feedback database at {path}")
     store = FeedbackStore(path)
     items = to_eval_items(store.rows())
     store.close()
     lines = "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items)
-    if args.export == "-":
+    if target == "-":
         sys.stdout.write(lines)
     else:
-        Path(args.export).write_text(lines, "utf-8")
-        print(f"wrote {len(items)} questions to {args.export}", file=sys.stderr)
-    return 0
+        Path(target).write_text(lines, "utf-8")
+    return len(items)

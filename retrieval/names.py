@@ -19,28 +19,17 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.lexical import AUXILIARY
+from retrieval.lang import en
 
 # A capitalised word after a lower-case word, a digit, a comma or a closing bracket: not the
 # first word of a sentence. An acronym anywhere.
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-z0-9,;)]\s)[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}[0-9]?\b")
 _LOWER = re.compile(r"\b[a-z][a-z]+(?:-[a-z]+)*\b")
-# Dates are written capitalised but name no country, body or place.
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
-
-# The nouns of a question that asks for a name: "which country", "what regions", "which new
-# dialogue partner", "in which of the observer states".
-_NAME_NOUNS = (
-    r"(?:countr(?:y|ies)|states?|nations?|partners?|members?|observers?|organi[sz]ations?|bod(?:y|ies)"
-    r"|organs?|institutions?|agenc(?:y|ies)|groups?|forums?|banks?|cit(?:y|ies)|capitals?|regions?"
-    r"|continents?|treat(?:y|ies)|charters?|conventions?|agreements?|resolutions?|leaders?|presidents?|chairs?)"
-)
+_AUXILIARY = en.alternation(en.AUXILIARIES)
 _ASKS_NAME = re.compile(
-    rf"\b(?:which|what)\s+(?:of\s+(?:the\s+)?)?(?:(?!{AUXILIARY}\b)[a-z][a-z\-]*\s+){{0,2}}?{_NAME_NOUNS}(?![\w-])",
+    rf"\b(?:which|what)\s+(?:of\s+(?:the\s+)?)?(?:(?!{_AUXILIARY}\b)[a-z][a-z\-]*\s+){{0,2}}?"
+    rf"{en.alternation(en.NAME_NOUNS)}(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -81,7 +70,7 @@ class NameIndex:
         rows: dict[str, list[int]] = {}
         for position, names in enumerate(found):
             for name in names:
-                if capital[name] > lower.get(name, 0) and name not in _CALENDAR:
+                if capital[name] > lower.get(name, 0) and name not in en.CALENDAR_WORDS:
                     rows.setdefault(name, []).append(position)
         postings = {name: np.array(p, dtype=np.int64) for name, p in rows.items() if len(p) <= limit}
         counts = np.zeros(len(texts), dtype=np.int32)

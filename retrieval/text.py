@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.lang import en, ru
+
 WS = re.compile(r"\s+")
 # Characters that are invisible or control characters: removed from user questions.
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -11,13 +13,8 @@ _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets), then space and
 # an opening capital, digit, quote or bracket. Abbreviations are checked afterwards.
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-ZА-ЯЁ0-9])")
-_ABBREV = {
-    "mr", "mrs", "ms", "dr", "st", "no", "nos", "vs", "etc", "e.g", "i.e", "jr", "sr", "art",
-    "para", "paras", "op", "cf", "gen", "gov", "prof", "rev", "fig", "vol", "ch", "sec",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "г", "гг", "т", "д",
-}
-_CLAUSE_BREAK = re.compile(r"[;:]\s+|,\s+(?=(?:and|but|while|whereas|which|including)\b)")
+_ABBREV = en.ABBREVIATIONS | ru.ABBREVIATIONS
+_CLAUSE_BREAK = re.compile(rf"[;:]\s+|,\s+(?=(?:{'|'.join(en.CLAUSE_OPENERS)})\b)")
 LONG_SENTENCE = 420  # characters: longer sentences are cut into clauses for quoting
 
 

@@ -23,7 +23,7 @@ def run(tmp_path_factory):
         env = {**os.environ, "QUOTEBOT_MODEL": model, "QUOTEBOT_INDEX_DIR": str(index_dir),
                "HF_HUB_OFFLINE": "1", **(extra_env or {})}
         env.pop("QUOTEBOT_CORPUS", None)
-        return subprocess.run([sys.executable, "-m", "retrieval", *args], input=stdin, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "quotebot", *args], input=stdin, capture_output=True,
                               text=True, env=env, cwd=ROOT, timeout=300)
 
     return _run

@@ -89,7 +89,7 @@ def test_buttons_edit_the_same_message_and_record_feedback(bot, fake, workdir):
     fake.push(callback(sent, data["👍"], 102))
     fake.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "Thanks" in str(c["params"].get("text")), 30, "vote")
     assert len(sent_to(fake, 102)) == 1  # buttons edit; they never add messages
-    out = subprocess.run([sys.executable, "-m", "retrieval", "feedback", "--export", "-", "--db",
+    out = subprocess.run([sys.executable, "-m", "quotebot", "feedback", "--export", "-", "--db",
                           str(workdir / "feedback.sqlite3")], capture_output=True, text=True, cwd=ROOT, timeout=60)
     items = [json.loads(line) for line in out.stdout.splitlines()]
     assert any(i["q"] == "Afghanistan" and i["gold"] for i in items), out.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import numpy as np
@@ -18,7 +19,19 @@ def test_fake_embedder_is_deterministic_and_normalised():
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0)
 
 
-def test_default_weights_are_checked(monkeypatch):
+def test_weights_are_checked_against_their_sha256(tmp_path):
+    weights = tmp_path / "model.safetensors"
+    with pytest.raises(EmbeddingError, match="not found"):
+        loader_module.verify_weights(weights, "0" * 64)
+    weights.write_bytes(b"weights")
+    with pytest.raises(EmbeddingError, match="expected 0000"):
+        loader_module.verify_weights(weights, "0" * 64)
+    loader_module.verify_weights(weights, hashlib.sha256(b"weights").hexdigest())
+
+
+@pytest.mark.model
+def test_the_bundled_weights_are_checked(monkeypatch):
+    assert loader_module.default_model_path().is_dir()
     monkeypatch.setattr(loader_module, "DEFAULT_WEIGHTS_SHA256", "0" * 64)
     with pytest.raises(EmbeddingError, match="expected 0000"):
         loader_module.default_model_path()

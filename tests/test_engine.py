@@ -7,10 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from retrieval import engine as engine_module
-
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
-from retrieval.lexical import words
+from retrieval.tokens import words
 from retrieval.types import Filters
 
 
@@ -65,7 +63,7 @@ def test_filters_restrict_documents(fake_engine, filters, expected):
     ],
 )
 def test_scope_is_understood_from_the_question(fake_engine, question, years, places, kinds):
-    query = fake_engine.prepare(question)
+    query = fake_engine.understand(question)
     assert (query.filters.years, query.filters.places, query.filters.kinds) == (years, places, kinds)
 
 
@@ -81,18 +79,18 @@ def test_scope_is_understood_from_the_question(fake_engine, question, years, pla
     ],
 )
 def test_loosely_named_years_places_and_kinds_are_hints(fake_engine, question, years, places, kinds):
-    hints = fake_engine.prepare(question).hints
+    hints = fake_engine.understand(question).hints
     assert (hints.years, hints.places, hints.kinds) == (years, places, kinds)
 
 
 def test_hints_favour_matching_documents_without_filtering(fake_engine):
-    query = fake_engine.prepare("missile defense beijing 2019")
+    query = fake_engine.understand("missile defense beijing 2019")
     assert query.filters == Filters()
-    vector = fake_engine._embed([query])[0][0]
-    hinted = fake_engine._scores(query, vector, None)[0]
-    plain = fake_engine._scores(dataclasses.replace(query, hints=Filters()), vector, None)[0]
+    vector = fake_engine.embed([query])[0][0]
+    hinted = fake_engine.scorer.features(query, vector, None).score
+    plain = fake_engine.scorer.features(dataclasses.replace(query, hints=Filters()), vector, None).score
     docs = [fake_engine.documents[d] for d in fake_engine.index.paragraph_doc]
-    expected = [engine_module.HINT_BONUS * ((d.place == "Beijing") + (d.year == 2019)) / 2 for d in docs]
+    expected = [fake_engine.config.hint_bonus * ((d.place == "Beijing") + (d.year == 2019)) / 2 for d in docs]
     assert np.allclose(hinted - plain, expected)
     assert np.isfinite(hinted).all()  # every document still answers
 
@@ -109,7 +107,7 @@ def test_hints_favour_matching_documents_without_filtering(fake_engine):
     ],
 )
 def test_words_pointing_at_the_source_are_no_topic(fake_engine, question, content):
-    assert fake_engine.prepare(question).content == content
+    assert fake_engine.understand(question).content == content
 
 
 @pytest.mark.parametrize(
@@ -125,11 +123,11 @@ def test_words_pointing_at_the_source_are_no_topic(fake_engine, question, conten
     ],
 )
 def test_the_corpus_own_voice_is_no_topic(fake_engine, question, text):
-    assert fake_engine.prepare(question).text == text
+    assert fake_engine.understand(question).text == text
 
 
 def test_a_rare_acronym_is_never_taken_for_the_speaker(fake_engine):
-    assert "npt" in fake_engine.prepare("What does the NPT say about disarmament?").text.lower()
+    assert "npt" in fake_engine.understand("What does the NPT say about disarmament?").text.lower()
 
 
 @pytest.mark.parametrize(
@@ -143,12 +141,12 @@ def test_a_rare_acronym_is_never_taken_for_the_speaker(fake_engine):
 )
 def test_the_scope_is_no_topic_word(fake_engine, question, content):
     # every paragraph searched is from Samarkand (or 2021): the word tells none of them apart
-    assert fake_engine.prepare(question).content == content
+    assert fake_engine.understand(question).content == content
 
 
 def test_chat_contractions_are_no_topic(fake_engine):
-    assert fake_engine.prepare("whats their take on syria").content == ("take", "syria")
-    assert fake_engine.prepare("what's the deal w/ drugs, dont they care?").content == ("deal", "drugs", "care")
+    assert fake_engine.understand("whats their take on syria").content == ("take", "syria")
+    assert fake_engine.understand("what's the deal w/ drugs, dont they care?").content == ("deal", "drugs", "care")
 
 
 def test_a_word_absent_from_the_scope_is_named_when_abstaining(fake_engine):
@@ -168,7 +166,7 @@ def test_a_word_absent_from_the_scope_is_named_when_abstaining(fake_engine):
     ],
 )
 def test_quoted_phrases_are_found(fake_engine, question, phrases):
-    assert fake_engine.prepare(question).phrases == phrases
+    assert fake_engine.understand(question).phrases == phrases
 
 
 def test_a_quoted_phrase_is_looked_up_as_written(fake_engine):

@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from retrieval import engine as engine_module
 from retrieval.names import NameIndex, asks_for_name
 
 
@@ -64,12 +63,12 @@ def test_names_of_paragraphs():
 
 
 def test_a_which_question_prefers_paragraphs_that_name_something(fake_engine):
-    query = fake_engine.prepare("Which country joined as a dialogue partner?")
+    query = fake_engine.understand("Which country joined as a dialogue partner?")
     assert query.asks_name
     plain = dataclasses.replace(query, asks_name=False)
-    vector = fake_engine._embed([query])[0][0]
-    with_type = fake_engine._scores(query, vector, None)[0]
-    without = fake_engine._scores(plain, vector, None)[0]
-    naming = fake_engine._name_index().naming(set(query.content))
+    vector = fake_engine.embed([query])[0][0]
+    with_type = fake_engine.scorer.features(query, vector, None).score
+    without = fake_engine.scorer.features(plain, vector, None).score
+    naming = fake_engine.scorer.names.naming(set(query.content))
     assert 0 < naming.sum() < len(naming)
-    assert np.allclose(with_type - without, engine_module.NAME_ANSWER_BONUS * naming)
+    assert np.allclose(with_type - without, fake_engine.config.name_answer_bonus * naming)

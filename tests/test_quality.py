@@ -125,7 +125,7 @@ def test_names_the_corpus_never_mentions(real_engine, seed_engine):
     # a name absent from the text but close to what the paragraph is about still answers
     tehran = seed_engine.answer("Is anyone allowed to attack Tehran?")
     assert not tehran.abstained and "Islamic Republic of Iran" in tehran.hits[0].text
-    assert seed_engine.prepare("Syira violence").unknown_names == ()  # a corrected typo is no name
+    assert seed_engine.understand("Syira violence").unknown_names == ()  # a corrected typo is no name
 
 
 def test_scoped_questions_on_the_default_corpus(real_engine):

@@ -6,12 +6,13 @@ import dataclasses
 
 import pytest
 
-from bot import render
+from bot import buttons, render
 from bot.feedback import FeedbackStore, to_eval_items
 from bot.settings import BotSettings, SettingsError
 from bot.store import AnswerStore
+from retrieval import messages
 from retrieval.text import sentence_spans
-from retrieval.types import Paragraph
+from retrieval.types import Answer, Paragraph
 
 from .fake_telegram import ApiError, check_markup, check_text, visible_text
 
@@ -40,10 +41,10 @@ def test_answer_cards_are_valid_telegram_html(fake_engine, question):
 def test_abstained_card_says_so_and_lists_closest():
     para = Paragraph("d", 3, "Some unrelated clause about trade.", sentences=((0, 34),))
     hit = _hit(para)
-    answer = render.Answer("poem about cats", (hit,), True)
+    answer = Answer("poem about cats", (hit,), True)
     card = render.answer_card(answer, "k")
     plain = _check_card(card)
-    assert plain.startswith(render.NOTHING_FOUND)
+    assert plain.startswith(messages.NOTHING_FOUND)
     assert "Closest matches" in plain and "Some unrelated clause" in plain
 
 
@@ -57,7 +58,7 @@ def _hit(paragraph, start=0, end=None):
 def test_document_text_is_escaped():
     text = "States <b>must</b> & shall <script>alert('x')</script> act."
     para = Paragraph("d", 1, text, sentences=tuple(sentence_spans(text)))
-    card = render.answer_card(render.Answer("q", (_hit(para),), False), "k")
+    card = render.answer_card(Answer("q", (_hit(para),), False), "k")
     plain = _check_card(card)
     assert "<script>" in plain and "&lt;script&gt;" in card.text
     assert 'href="https://x.test/a?b=1&amp;c=&lt;2&gt;"' in card.text
@@ -74,14 +75,14 @@ def test_long_paragraph_is_trimmed_to_sentences_around_the_quote():
     assert "<b>Sentence number 150 talks" in html_text
     assert html_text.startswith(render.ELLIPSIS) and html_text.endswith(render.ELLIPSIS)
     visible_text(html_text)
-    card = render.answer_card(render.Answer("q", (_hit(para, start, end),), False), "k")
+    card = render.answer_card(Answer("q", (_hit(para, start, end),), False), "k")
     _check_card(card)
 
 
 def test_a_quote_longer_than_a_message_is_cut():
     text = "word " * 3000
     para = Paragraph("d", 1, text.strip(), sentences=((0, len(text.strip())),))
-    card = render.answer_card(render.Answer("q", (_hit(para),), False), "k")
+    card = render.answer_card(Answer("q", (_hit(para),), False), "k")
     _check_card(card)
 
 
@@ -119,9 +120,9 @@ def test_inline_results_limits_and_help(fake_engine):
 
 def test_callback_data_is_bounded():
     with pytest.raises(ValueError):
-        render.Button("x", "m:" + "k" * 70)
+        buttons.Button("x", "m:" + "k" * 70)
     store = AnswerStore(capacity=3)
-    keys = [store.put(render.Answer(str(i), (), True), "private") for i in range(5)]
+    keys = [store.put(Answer(str(i), (), True), "private") for i in range(5)]
     assert len(set(keys)) == 5 and all(len(k) <= 10 for k in keys)
     assert store.get(keys[0]) is None and store.get(keys[-1]).answer.question == "4"
 
@@ -164,17 +165,16 @@ def test_feedback_round_trip_to_eval_format(fake_engine, tmp_path):
 def test_allow_list_restricts_chats_and_users():
     from types import SimpleNamespace
 
-    from bot.handlers import _allowed
+    from bot.handlers import allowed
 
     def update(chat_id, user_id):
         return SimpleNamespace(effective_chat=SimpleNamespace(id=chat_id), effective_user=SimpleNamespace(id=user_id))
 
-    def context(allowed):
+    def ids(allowed_chats):
         token = "123456:" + "A" * 35
-        settings = BotSettings.from_env({"TELEGRAM_BOT_TOKEN": token, "QUOTEBOT_ALLOWED_CHATS": allowed})
-        return SimpleNamespace(bot_data={"settings": settings})
+        return BotSettings.from_env({"TELEGRAM_BOT_TOKEN": token, "QUOTEBOT_ALLOWED_CHATS": allowed_chats}).allowed_chats
 
-    assert _allowed(update(5, 5), context(""))  # no list: everyone
-    assert _allowed(update(-100, 7), context("-100"))  # the allowed group
-    assert _allowed(update(9, 7), context("7"))  # an allowed user anywhere
-    assert not _allowed(update(9, 8), context("-100, 7"))
+    assert allowed(update(5, 5), ids(""))  # no list: everyone
+    assert allowed(update(-100, 7), ids("-100"))  # the allowed group
+    assert allowed(update(9, 7), ids("7"))  # an allowed user anywhere
+    assert not allowed(update(9, 8), ids("-100, 7"))

@@ -1,6 +1,7 @@
 """Sentence and clause spans, cleaning of user text, lexical helpers."""
 
-from retrieval.lexical import Lexicon, stems, words
+from retrieval.lexicon import Lexicon
+from retrieval.tokens import stems, words
 from retrieval.text import clause_spans, clean_user_text, script_of, sentence_spans
 
 

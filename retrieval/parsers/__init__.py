@@ -7,11 +7,13 @@ from pathlib import Path
 
 from retrieval.errors import CorpusError, ParseError
 from retrieval.parsers import plain, sco_json, wjdb
+from retrieval.parsers.config import CONFIG_NAME, config_for
 from retrieval.types import Document
 
 
 SUFFIXES = (".txt", ".md", ".json")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+_NOT_DOCUMENTS = ("README.TXT", "README.MD", "MANIFEST.MD", CONFIG_NAME.upper())
 
 
 @dataclass
@@ -41,10 +43,11 @@ def parse_file(path: Path) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ParseError(f"{path}: the file is empty")
+    prefix = config_for(path).title_prefix
     if path.suffix.lower() == ".json":
-        return sco_json.parse(path, text)
+        return sco_json.parse(path, text, prefix)
     if wjdb.looks_like(text):
-        return wjdb.parse(path, text)
+        return wjdb.parse(path, text, prefix)
     return plain.parse(path, text)
 
 
@@ -56,7 +59,7 @@ def corpus_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in ("README.TXT", "README.MD", "MANIFEST.MD")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in _NOT_DOCUMENTS
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:

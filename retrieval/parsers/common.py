@@ -7,43 +7,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.lang import en, ru
 from retrieval.text import fold, script_of, sentence_spans
 from retrieval.types import Document, Paragraph
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-_MONTH_RE = "|".join(MONTHS)
+_MONTH_RE = "|".join(en.MONTHS)
 # "June 7, 2012, Beijing", "New Delhi, 4 July 2023", "Qingtao, June 10, 2018.", "10 November 2020"
 DATE_LINE = re.compile(
     rf"^(?:[A-Z][\w’'\- ]{{1,30}},\s*)?(?:\d{{1,2}}\s+(?:{_MONTH_RE})|(?:{_MONTH_RE})\s+\d{{1,2}},?)"
     rf"\s+\d{{4}}(?:,\s*[A-Z][\w’'\- ]{{1,30}})?\.?$"
 )
-SIGNATORY = re.compile(
-    r"\b(President|Prime Minister|Premier|Minister|Chairman|Chairperson|Secretary-General|King|Emir"
-    r"|Президент|Премьер|Министр|Председатель|вице-президент)\b"
-)
-_KINDS = (
-    ("press release", "press-release"),
-    ("declaration", "declaration"),
-    ("communiqu", "communique"),
-    ("statement", "statement"),
-    ("address", "address"),
-    ("information report", "report"),
-    ("report", "report"),
-    ("charter", "charter"),
-    ("treaty", "treaty"),
-)
-_KIND_LABEL = {
-    "press-release": "Press Release",
-    "declaration": "Declaration",
-    "communique": "Joint Communiqué",
-    "statement": "Statement",
-    "address": "Joint Address",
-    "report": "Information Report",
-    "charter": "Charter",
-    "treaty": "Treaty",
-}
+SIGNATORY = re.compile(rf"\b({'|'.join(en.SIGNATORY_TITLES + ru.SIGNATORY_TITLES)})\b")
 
 
 @dataclass
@@ -57,16 +31,18 @@ class RawParagraph:
 
 def kind_of_title(title: str) -> str:
     lowered = title.lower()
-    for needle, kind in _KINDS:
-        if needle in lowered:
-            return kind
+    for kind in en.DOCUMENT_KINDS:
+        if any(word in lowered for word in kind.title_words):
+            return kind.kind
     return "document"
 
 
-def short_title(title: str, place: str | None, kind: str, prefix: str = "SCO") -> str:
-    """'SCO Beijing Declaration'-style names; falls back to the (shortened) title."""
-    if kind in _KIND_LABEL and prefix:
-        return " ".join(x for x in (prefix, place, _KIND_LABEL[kind]) if x)
+def short_title(title: str, place: str | None, kind: str, prefix: str = "") -> str:
+    """'SCO Beijing Declaration'-style names (with the corpus's title prefix, see
+    `retrieval.parsers.config`); falls back to the (shortened) title."""
+    labels = {k.kind: k.label for k in en.DOCUMENT_KINDS}
+    if kind in labels and prefix:
+        return " ".join(x for x in (prefix, place, labels[kind]) if x)
     text = fold(title)
     return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
 
@@ -124,7 +100,7 @@ def build_document(
     url: str | None,
     source_path: str,
     raw: list[RawParagraph],
-    prefix: str = "SCO",
+    prefix: str = "",
 ) -> Document:
     """Number paragraphs per language, find their sentences, tag signature blocks.
 

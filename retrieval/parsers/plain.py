@@ -73,5 +73,4 @@ def parse(path: Path, text: str) -> Document:
         url=None,
         source_path=str(path),
         raw=raw,
-        prefix="",
     )

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from retrieval.errors import ParseError
+from retrieval.lang import en
 from retrieval.parsers.common import (
     DATE_LINE,
     build_document,
@@ -59,12 +60,12 @@ def _closing_place(lines: list[str]) -> str | None:
     for line in reversed(lines[-40:]):
         if DATE_LINE.match(line.strip()) and "," in line:
             head = line.split(",", 1)[0].strip()
-            if head and not head[0].isdigit() and head.split()[0] not in ("June", "July"):
+            if head and not head[0].isdigit() and head.split()[0] not in en.MONTHS:
                 return head
     return None
 
 
-def parse(path: Path, text: str) -> Document:
+def parse(path: Path, text: str, prefix: str = "") -> Document:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -89,6 +90,7 @@ def parse(path: Path, text: str) -> Document:
         url=record.get("url") or record.get("pdf_url") or None,
         source_path=str(path),
         raw=raw,
+        prefix=prefix,
     )
 
 

@@ -40,7 +40,7 @@ def _blocks(body: str) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def parse(path: Path, text: str) -> Document:
+def parse(path: Path, text: str, prefix: str = "") -> Document:
     header, sep, body = text.partition("[Full text]")
     if not sep:
         raise ParseError(f"{path}: no [Full text] marker")
@@ -70,4 +70,5 @@ def parse(path: Path, text: str) -> Document:
         url=fields.get("url") or None,
         source_path=str(path),
         raw=raw,
+        prefix=prefix,
     )

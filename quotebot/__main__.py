@@ -1,0 +1,7 @@
+"""`python -m quotebot ...` is the `quotebot` command."""
+
+import sys
+
+from quotebot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,175 @@
+"""The commands of `quotebot`, one function each: read options, call the engine, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from quotebot import output
+from retrieval.errors import QuoteBotError
+from retrieval.types import Answer, Filters
+
+
+class SettingsProblem(Exception):
+    """A setting is missing or malformed (exit code 2)."""
+
+
+def _engine_settings(args):
+    from retrieval.settings import EngineSettings
+
+    return EngineSettings.resolve(args.corpus, args.model, args.index_dir)
+
+
+def _open(args, force: bool = False):
+    """The engine for the command's options; corpus files that failed are named on stderr."""
+    import logging
+
+    from retrieval.loader import open_engine
+
+    opened = open_engine(_engine_settings(args), progress=sys.stderr.isatty(), force=force)
+    for error in opened.corpus_errors:
+        print(f"quotebot: warning: {error}", file=sys.stderr)
+    if opened.built:
+        counts = opened.engine.index.manifest["counts"]
+        logging.getLogger("quotebot").info("built the index (%s vectors) in %.1fs", counts["vectors"], opened.seconds)
+    return opened
+
+
+def _filters(args) -> Filters:
+    return Filters(doc_ids=tuple(args.doc), years=tuple(args.year), places=tuple(args.place))
+
+
+def _questions(args) -> list[str]:
+    if args.batch:
+        if args.question:
+            raise QuoteBotError("give either a question or --batch FILE, not both")
+        try:
+            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuoteBotError(f"{args.batch}: cannot read the question file ({exc})") from exc
+        questions = [line.strip() for line in text.splitlines() if line.strip()]
+        if not questions:
+            raise QuoteBotError(f"{args.batch}: no questions in the file")
+        return questions
+    question = " ".join(args.question).strip()
+    if not question:
+        raise QuoteBotError("the question is empty: quotebot ask \"what does the SCO say about missile defense?\"")
+    return [question]
+
+
+def _print_result(question: str, result: Answer | QuoteBotError, as_json: bool, tty: bool, many: bool) -> None:
+    if isinstance(result, QuoteBotError):
+        if as_json:
+            print(json.dumps({"question": question, "abstained": True, "hits": [], "error": str(result)},
+                             ensure_ascii=False))
+        else:
+            print(output.format_error(question, result))
+    elif as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print(output.format_answer(result, tty) + ("\n" if many else ""))
+
+
+def cmd_ask(args) -> int:
+    if not 1 <= args.k <= 50:
+        raise QuoteBotError("-k must be between 1 and 50")
+    questions = _questions(args)
+    engine = _open(args).engine
+    results = engine.answer_each(questions, _filters(args), args.k)
+    if len(questions) == 1 and isinstance(results[0], QuoteBotError):
+        raise results[0]
+    tty = sys.stdout.isatty()
+    for question, result in zip(questions, results):
+        _print_result(question, result, args.json, tty, len(questions) > 1)
+    return 1 if any(isinstance(r, QuoteBotError) for r in results) else 0
+
+
+def cmd_compare(args) -> int:
+    engine = _open(args).engine
+    topic = " ".join(args.topic)
+    answers = engine.compare(topic, _filters(args))
+    if args.json:
+        print(json.dumps([a.to_json() | {"doc_id": a.filters.doc_ids[0]} for a in answers], ensure_ascii=False))
+        return 0
+    documents = {d.doc_id: d for d in engine.documents}
+    print(output.format_compare(topic, answers, documents, sys.stdout.isatty()))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    rows = output.document_rows(_open(args).engine.documents)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        print(output.format_documents(rows))
+    return 0
+
+
+def cmd_about(args) -> int:
+    about = _open(args).engine.about()
+    print(json.dumps(about, ensure_ascii=False) if args.json else output.format_about(about))
+    return 0
+
+
+def cmd_index(args) -> int:
+    opened = _open(args, force=args.force)
+    manifest = opened.engine.index.manifest
+    counts = manifest["counts"]
+    state = "built" if opened.built else "up to date (cached)"
+    print(f"index {state}: {opened.engine.index.path}")
+    print(f"  {counts['documents']} documents, {counts['paragraphs']} paragraphs, "
+          f"{counts['sentences']} sentences/clauses, {counts.get('windows', 0)} windows, {counts['vectors']} vectors "
+          f"({manifest['model_id']}, dim {manifest['dim']})")
+    print(f"  {opened.seconds:.1f}s in all" + (f", embedding {manifest['build_seconds']}s" if opened.built else ""))
+    for error in opened.corpus_errors:
+        print(f"  skipped: {error}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from retrieval.evaluate import evaluate, load_questions, report_text
+
+    questions = load_questions(Path(args.file))
+    results = evaluate(_open(args).engine, questions)
+    if args.json:
+        print(json.dumps({name: m.row(name == "quotebot") for name, m in results.items()}))
+    else:
+        print(report_text(results, args.file))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from bot.settings import BotSettings, SettingsError
+
+    try:
+        settings = BotSettings.from_env()  # first: a missing token fails before anything loads
+    except SettingsError as exc:
+        raise SettingsProblem(str(exc)) from exc
+    from quotebot.logs import add_secret
+
+    add_secret(settings.token, "<token>")
+    add_secret(settings.webhook_secret, "<webhook-secret>")
+    from bot.main import StartupError, Webhook, serve
+
+    webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    try:
+        return serve(settings, _engine_settings(args), webhook)
+    except StartupError as exc:
+        if exc.usage:
+            raise SettingsProblem(str(exc)) from exc
+        raise QuoteBotError(str(exc)) from exc
+
+
+def cmd_feedback(args) -> int:
+    from bot.feedback import export_feedback
+
+    written = export_feedback(args.export, args.db)
+    if args.export != "-":
+        print(f"wrote {written} questions to {args.export}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "compare": cmd_compare, "docs": cmd_docs, "about": cmd_about, "index": cmd_index,
+            "eval": cmd_eval, "serve": cmd_serve, "feedback": cmd_feedback}

@@ -1,0 +1,95 @@
+"""Plain-text output for people (the JSON output is the types' `to_json`)."""
+
+from __future__ import annotations
+
+from retrieval import messages
+from retrieval.types import Answer, Document
+
+ECHO_CHARS = 200  # text mode shows this much of a long question (JSON keeps it whole)
+
+
+def mark(text: str, start: int, end: int, tty: bool) -> str:
+    """`text` with `text[start:end]` in bold on a terminal, between ** otherwise."""
+    left, right = ("\033[1m", "\033[0m") if tty else ("**", "**")
+    return text[:start] + left + text[start:end] + right + text[end:]
+
+
+def echo(question: str) -> str:
+    question = " ".join(question.split())
+    if len(question) <= ECHO_CHARS:
+        return f"Q: {question}"
+    return f"Q: {question[:ECHO_CHARS].rstrip()}… ({len(question)} characters)"
+
+
+def format_answer(answer: Answer, tty: bool = False) -> str:
+    lines = [echo(answer.question)]
+    if answer.note:
+        lines.append(f"({answer.note})")
+    if answer.filters:
+        lines.append(f"(searching only: {answer.filters.describe()})")
+    if answer.abstained:
+        lines.append(messages.NOTHING_FOUND)
+        if answer.hits:
+            lines.append(messages.CLOSEST_MATCHES)
+    for hit in answer.hits:
+        lines.append("")
+        lines.append(f"{hit.rank}. {hit.citation}")
+        if hit.citation.url:
+            lines.append(f"   {hit.citation.url}")
+        lines.append("   “" + mark(hit.text, hit.quote_start, hit.quote_end, tty) + "”")
+    return "\n".join(lines)
+
+
+def format_error(question: str, error: Exception) -> str:
+    return f"{echo(question)}\nquotebot: error: {error}\n"
+
+
+def format_compare(topic: str, answers: list[Answer], documents: dict[str, Document], tty: bool) -> str:
+    lines = [f"How the documents speak of: {topic} (oldest first)"]
+    for answer in answers:
+        doc = documents[answer.filters.doc_ids[0]]
+        lines.append("")
+        if not answer.hits or answer.abstained:
+            lines.append(f"— {doc.short_title} ({doc.date or 'undated'}): {messages.NOTHING_ON_TOPIC}")
+            continue
+        hit = answer.hits[0]
+        lines.append(f"{hit.citation}")
+        lines.append("   “" + mark(hit.quote, 0, len(hit.quote), tty) + "”")
+    return "\n".join(lines)
+
+
+def document_rows(documents: list[Document]) -> list[dict]:
+    rows = []
+    for doc in documents:
+        body = doc.body_paragraphs(None)
+        rows.append({
+            "doc_id": doc.doc_id, "title": doc.title, "short_title": doc.short_title,
+            "date": doc.date.isoformat() if doc.date else None, "place": doc.place,
+            "paragraphs": len(doc.body_paragraphs()) or len(body), "languages": sorted({p.lang for p in body}),
+            "url": doc.url, "source": doc.source_path,
+        })
+    return rows
+
+
+def format_documents(rows: list[dict]) -> str:
+    width = max(len(r["doc_id"]) for r in rows)
+    lines = [f"{'id':<{width}}  {'date':<10}  {'place':<12}  {'¶':>4}  title"]
+    for r in rows:
+        others = [lang for lang in r["languages"] if lang != "en"]
+        extra = f" [+{', '.join(others)}]" if len(r["languages"]) > 1 else ""
+        lines.append(f"{r['doc_id']:<{width}}  {r['date'] or '—':<10}  {(r['place'] or '—'):<12}  "
+                     f"{r['paragraphs']:>4}  {r['title']}{extra}")
+    return "\n".join(lines)
+
+
+def format_about(about: dict) -> str:
+    counts = about["counts"]
+    span = f", {about['first_date']} to {about['last_date']}" if about["first_date"] else ""
+    lines = [
+        f"corpus: {about['documents']} documents{span}, {counts['paragraphs']} paragraphs indexed, "
+        f"{counts['vectors']} vectors",
+        f"model: {about['model_id']} (dimension {about['dim']})",
+        f"index: {about['index']} (built {about['created_at']})",
+        "ranking: " + ", ".join(f"{k}={v}" for k, v in about["ranking"].items()),
+    ]
+    return "\n".join(lines)

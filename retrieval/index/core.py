@@ -1,0 +1,106 @@
+"""The index in memory: documents, rows, vectors (FAISS), BM25 and the lexicon, and how it is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+
+from embeddings.base import Embedder
+from retrieval.bm25 import BM25Index
+from retrieval.errors import IndexStoreError
+from retrieval.index.passages import Passage, passages_of
+from retrieval.lang import en
+from retrieval.lexicon import Lexicon, defined_acronyms
+from retrieval.parsers import Corpus
+from retrieval.tokens import stems, words
+from retrieval.types import Document, Paragraph
+
+FORMAT_VERSION = 4
+
+
+class Index:
+    """Everything retrieval needs, in memory. Row i of `passages` is vector i of `faiss`."""
+
+    def __init__(self, documents, passages, faiss_index, bm25, lexicon, manifest, path=None) -> None:
+        self.documents: list[Document] = documents
+        self.passages: list[Passage] = passages
+        self.faiss = faiss_index
+        self.bm25: BM25Index = bm25
+        self.lexicon: Lexicon = lexicon
+        self.manifest: dict = manifest
+        self.path = path
+        self.vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal)
+        self.paragraph_rows = [p.row for p in passages if p.whole]
+        whole_row = {(p.doc, p.para): p.row for p in passages if p.whole}
+        self.units_of: dict[int, list[int]] = {}  # paragraph row -> its sentence and window rows
+        self.quotable_of: dict[int, list[int]] = {}  # paragraph row -> its sentence rows
+        for p in passages:
+            if not p.whole:
+                parent = whole_row[(p.doc, p.para)]
+                self.units_of.setdefault(parent, []).append(p.row)
+                if p.kind == "sentence":
+                    self.quotable_of.setdefault(parent, []).append(p.row)
+        self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
+        self._row_stems: dict[int, frozenset[str]] = {}
+        self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
+        self.paragraph_doc = self.row_doc[self.paragraph_rows_array]  # document of each paragraph
+        self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
+        self.has_units_mask[list(self.units_of)] = True
+
+    def row_stems(self, row: int) -> frozenset[str]:
+        """The stems of a row's text, computed on first use."""
+        cached = self._row_stems.get(row)
+        if cached is None:
+            passage = self.passages[row]
+            cached = frozenset(stems(words(self.paragraph(passage).text[passage.start : passage.end])))
+            self._row_stems[row] = cached
+        return cached
+
+    def paragraph(self, passage: Passage) -> Paragraph:
+        return self.documents[passage.doc].paragraphs[passage.para]
+
+    def paragraph_texts(self) -> list[str]:
+        """The text of each indexed paragraph, in the order of `paragraph_rows`."""
+        return [self.paragraph(self.passages[row]).text for row in self.paragraph_rows]
+
+    @classmethod
+    def build(cls, corpus: Corpus, embedder: Embedder, progress: bool = False, facts: dict | None = None) -> "Index":
+        """Embed every row of the corpus and index the paragraphs' words. `facts` are added to
+        the manifest (corpus hash, files, ranking configuration)."""
+        import faiss
+
+        passages, texts = passages_of(corpus.documents, embedder.languages)
+        if not passages:
+            raise IndexStoreError(
+                "no paragraph to index: the corpus has no body text in the model's languages "
+                f"({', '.join(embedder.languages or ())})"
+            )
+        started = time.perf_counter()
+        vectors = embedder.embed_passages(texts, progress=progress)
+        index = faiss.IndexFlatIP(embedder.dim)
+        index.add(vectors)
+        whole_texts = [texts[p.row] for p in passages if p.whole]
+        tokens = [words(t) for t in whole_texts]
+        stem_lists = [stems(t) for t in tokens]
+        lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model_id": embedder.model_id,
+            "weights_sha256": embedder.weights_hash,
+            "languages": list(embedder.languages) if embedder.languages else None,
+            "dim": embedder.dim,
+            **(facts or {}),
+            "corpus_errors": list(corpus.errors),
+            "counts": {
+                "documents": len(corpus.documents),
+                "paragraphs": len(whole_texts),
+                "sentences": sum(p.kind == "sentence" for p in passages),
+                "windows": sum(p.kind == "window" for p in passages),
+                "vectors": len(passages),
+            },
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        return cls(list(corpus.documents), passages, index, BM25Index.build(stem_lists), lexicon, manifest)

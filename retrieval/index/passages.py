@@ -1,0 +1,74 @@
+"""The rows of the index: each paragraph, its sentences (clauses of long ones) and word windows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.text import clause_spans
+from retrieval.types import Document, Paragraph
+
+_WORD_SPAN = re.compile(r"\S+")
+WINDOW_WORDS = 16  # sentences longer than WINDOW_MIN_WORDS get windows of this many words
+WINDOW_STRIDE = 8
+WINDOW_MIN_WORDS = 24
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One indexed row: a whole paragraph ("paragraph"), a sentence or clause of it that may
+    be quoted ("sentence"), or a window of words inside a long sentence, used for scoring
+    only ("window"). `start`/`end` index into the paragraph's text."""
+
+    row: int
+    doc: int
+    para: int
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def whole(self) -> bool:
+        return self.kind == "paragraph"
+
+
+def indexed(paragraph: Paragraph, languages: tuple[str, ...] | None) -> bool:
+    """Body paragraphs in a language the model handles; signature blocks never."""
+    return paragraph.kind == "body" and (languages is None or paragraph.lang in languages)
+
+
+def quotable_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
+    """Sentences (long ones cut into clauses) of a paragraph with more than one of them."""
+    spans = [c for a, b in paragraph.sentences for c in clause_spans(paragraph.text, a, b)]
+    return spans if len(spans) > 1 else []
+
+
+def window_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
+    """Overlapping word windows inside long sentences: a question often matches one phrase
+    of a long sentence better than the whole of it."""
+    spans = []
+    for a, b in paragraph.sentences:
+        words = [m.span() for m in _WORD_SPAN.finditer(paragraph.text, a, b)]
+        if len(words) <= WINDOW_MIN_WORDS:
+            continue
+        for i in range(0, len(words) - WINDOW_STRIDE, WINDOW_STRIDE):
+            chunk = words[i : i + WINDOW_WORDS]
+            spans.append((chunk[0][0], chunk[-1][1]))
+    return spans
+
+
+def passages_of(documents: list[Document], languages: tuple[str, ...] | None) -> tuple[list[Passage], list[str]]:
+    """Every row of the index and its text, in order: each paragraph, then its units."""
+    passages: list[Passage] = []
+    texts: list[str] = []
+    for d, doc in enumerate(documents):
+        for i, paragraph in enumerate(doc.paragraphs):
+            if not indexed(paragraph, languages):
+                continue
+            passages.append(Passage(len(passages), d, i, 0, len(paragraph.text), "paragraph"))
+            texts.append(paragraph.text)
+            for kind, spans in (("sentence", quotable_spans(paragraph)), ("window", window_spans(paragraph))):
+                for a, b in spans:
+                    passages.append(Passage(len(passages), d, i, a, b, kind))
+                    texts.append(paragraph.text[a:b])
+    return passages, texts

@@ -1,0 +1,208 @@
+"""The index on disk: one directory of plain files (no pickle), written atomically.
+
+  manifest.json     format version, model id + weights hash, dimension, corpus hash, counts,
+                    ranking configuration, created_at, sha256 of every other file
+  documents.json    the parsed documents (metadata, paragraphs, sentence spans)
+  passages.jsonl    row i <-> vector i: a paragraph, or a sentence/clause/window of one
+  vectors.faiss     exact inner-product FAISS index of L2-normalised vectors
+  lexical/          bm25s index over the paragraphs (JSON + .npy)
+  lexicon.json      corpus vocabulary and expansions for reading questions
+
+It is written to a temporary directory and renamed into place; a lock file keeps two processes
+from building the same index at once. Anything that does not match is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from embeddings.base import Embedder
+from retrieval.bm25 import BM25Index
+from retrieval.errors import IndexStoreError
+from retrieval.index.core import FORMAT_VERSION, Index
+from retrieval.index.passages import Passage
+from retrieval.lexicon import Lexicon
+from retrieval.parsers import parse_files
+from retrieval.parsers.config import config_path
+from retrieval.tokens import LEXICAL_VERSION
+from retrieval.types import Document, Paragraph
+
+log = logging.getLogger(__name__)
+
+PARSER_VERSION = 3  # bump when parsing changes what documents contain
+_FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json")
+
+
+class StaleIndex(Exception):
+    """The index on disk does not match the corpus or the model (internal signal)."""
+
+
+def corpus_hash(files: list[Path]) -> str:
+    """Identifies the parsed corpus: versions of the parser and tokens, every file's path and
+    content, and the corpus configuration files that apply to them."""
+    digest = hashlib.sha256(f"parser-{PARSER_VERSION}-lexical-{LEXICAL_VERSION}".encode())
+    configs = {c for c in (config_path(p) for p in files) if c}
+    for path in sorted(files) + sorted(configs):
+        digest.update(str(path).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for child in sorted(path.iterdir()):
+            digest.update(child.name.encode() + _file_sha(child).encode())
+        return digest.hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _doc_to_json(doc: Document) -> dict:
+    data = asdict(doc)
+    data["date"] = doc.date.isoformat() if doc.date else None
+    return data
+
+
+def _doc_from_json(data: dict) -> Document:
+    paragraphs = tuple(
+        Paragraph(**{**p, "sentences": tuple(tuple(s) for s in p["sentences"])})
+        for p in data.pop("paragraphs")
+    )
+    date = data.pop("date")  # None for an undated document (plain text)
+    return Document(**data, date=dt.date.fromisoformat(date) if date else None, paragraphs=paragraphs)
+
+
+def _write_files(index: Index, folder: Path) -> None:
+    import faiss
+
+    (folder / "documents.json").write_text(
+        json.dumps([_doc_to_json(d) for d in index.documents], ensure_ascii=False), "utf-8"
+    )
+    with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
+        for p in index.passages:
+            doc = index.documents[p.doc]
+            para = doc.paragraphs[p.para]
+            row = {**asdict(p), "doc_id": doc.doc_id, "paragraph": para.number, "text": para.text[p.start : p.end]}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    faiss.write_index(index.faiss, str(folder / "vectors.faiss"))
+    index.bm25.save(folder / "lexical")
+    (folder / "lexicon.json").write_text(json.dumps(index.lexicon.to_json(), ensure_ascii=False), "utf-8")
+
+
+def save_index(index: Index, target: Path) -> None:
+    """Write atomically: a temporary sibling directory renamed over `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        _write_files(index, tmp)
+        manifest = dict(index.manifest)
+        manifest["files"] = {name: _file_sha(tmp / name) for name in (*_FILES, "lexical")}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            target.rename(old)
+        tmp.rename(target)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+        index.manifest, index.path = manifest, target
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _read_passages(path: Path) -> list[Passage]:
+    passages = []
+    with path.open(encoding="utf-8") as rows:
+        for line in rows:
+            row = json.loads(line)
+            passages.append(Passage(row["row"], row["doc"], row["para"], row["start"], row["end"], row["kind"]))
+    return passages
+
+
+def _checked_manifest(path: Path, expect: dict | None) -> dict:
+    manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise StaleIndex(f"format version {manifest.get('format_version')}")
+    for key, value in (expect or {}).items():
+        if manifest.get(key) != value:
+            raise StaleIndex(f"{key} changed")
+    for name, sha in manifest["files"].items():
+        if _file_sha(path / name) != sha:
+            raise StaleIndex(f"{name} does not match its checksum")
+    return manifest
+
+
+def load_index(path: Path, expect: dict | None = None) -> Index:
+    """Load and verify; raise StaleIndex when missing, corrupt or not matching `expect`."""
+    import faiss
+
+    try:
+        manifest = _checked_manifest(path, expect)
+        documents = [_doc_from_json(d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
+        passages = _read_passages(path / "passages.jsonl")
+        faiss_index = faiss.read_index(str(path / "vectors.faiss"))
+        bm25 = BM25Index.load(path / "lexical")
+        lexicon = Lexicon.from_json(json.loads((path / "lexicon.json").read_text("utf-8")))
+    except StaleIndex:
+        raise
+    except FileNotFoundError as exc:
+        raise StaleIndex(f"missing {Path(exc.filename or '?').name}") from exc
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise StaleIndex(f"unreadable ({exc.__class__.__name__}: {exc})") from exc
+    if faiss_index.ntotal != len(passages) or faiss_index.d != manifest["dim"]:
+        raise StaleIndex("vector count or dimension does not match the passages")
+    return Index(documents, passages, faiss_index, bm25, lexicon, manifest, path)
+
+
+@contextlib.contextmanager
+def build_lock(target: Path):
+    """An exclusive lock beside `target`, held while one process builds it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_index(files: list[Path], embedder: Embedder, target: Path, progress: bool = False,
+               force: bool = False, facts: dict | None = None) -> tuple[Index, bool]:
+    """Load the index at `target`, or parse `files` and build it if missing, stale or corrupt.
+    `facts` are recorded in a new index's manifest. Returns (index, built)."""
+    expect = {
+        "model_id": embedder.model_id,
+        "weights_sha256": embedder.weights_hash,
+        "corpus_hash": corpus_hash(files),
+        "languages": list(embedder.languages) if embedder.languages else None,
+    }
+    if not force:
+        try:
+            return load_index(target, expect), False
+        except StaleIndex as why:
+            if target.exists():
+                log.warning("rebuilding the index at %s: %s", target, why)
+    with build_lock(target):
+        if not force:
+            try:  # another process may have built it while we waited
+                return load_index(target, expect), False
+            except StaleIndex:
+                pass
+        facts = {"corpus_hash": expect["corpus_hash"], "corpus_files": [str(p) for p in files], **(facts or {})}
+        index = Index.build(parse_files(files), embedder, progress=progress, facts=facts)
+        try:
+            save_index(index, target)
+        except OSError as exc:
+            raise IndexStoreError(f"cannot write the index to {target}: {exc.strerror or exc}") from exc
+        return index, True

@@ -1,0 +1,1 @@
+"""Language data: word lists and data files, one module per language (see en.py)."""

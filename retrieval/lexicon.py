@@ -1,0 +1,149 @@
+"""The corpus vocabulary: corrects misspelt question words, knows other forms of a word and what
+an acronym stands for, and in how many paragraphs each stem occurs (for IDF weights)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable, Sequence
+
+from retrieval.lang import en
+from retrieval.tokens import stems, words
+
+MIN_CORRECTABLE = 4
+MAX_CACHED_CORRECTIONS = 20_000
+MIN_FAMILY_STEM = 5
+_DEFINED_ACRONYM = re.compile(r"([A-Z][A-Za-z\-]+(?:\s+(?:[A-Za-z\-]+|of|and|the|for|on|in)){1,9}?)\s+\(([A-Z]{2,7})\)")
+_DOCTRINE = re.compile(rf"^(?P<base>[a-z]{{4,}})(?:{'|'.join(en.DOCTRINE_ENDINGS)})$")
+
+
+def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the texts define as 'Long Name (ABBR)'."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for long_name, abbr in _DEFINED_ACRONYM.findall(text):
+            found.setdefault(abbr.lower(), long_name)
+    return found
+
+
+def family_stems(stem: str) -> list[str]:
+    """Stems of the noun or verb of the same family ("admiss" -> "admit")."""
+    if len(stem) < MIN_FAMILY_STEM or stem in en.FAMILY_EXCEPTIONS:
+        return []
+    related = []
+    for noun, verb in en.FAMILY_ENDINGS:
+        for a, b in ((noun, verb), (verb, noun)):
+            if stem.endswith(a):
+                other = stem[: -len(a)] + b
+                if other not in en.FAMILY_EXCEPTIONS:
+                    related.append(other)
+    return related
+
+
+def doctrine_forms(word: str) -> list[str]:
+    """The -ism and -ist words of the family of `word` ("terrorists" -> terrorism, terrorist),
+    to be kept only where the corpus uses them (no "economism" for "economists")."""
+    match = _DOCTRINE.match(word)
+    if not match:
+        return []
+    base = match.group("base")
+    return [base + ending for ending in en.DOCTRINE_ENDINGS if base + ending != word]
+
+
+class Lexicon:
+    """Vocabulary (word -> count), expansions (acronym or word -> the words it stands for),
+    stem document frequencies and the number of paragraphs."""
+
+    def __init__(self, vocabulary: dict[str, int], expansions: dict[str, str],
+                 stem_df: dict[str, int] | None = None, n_paragraphs: int = 0) -> None:
+        self.vocabulary = vocabulary
+        self.expansions = expansions
+        self.stem_df = stem_df or {}
+        self.n_paragraphs = n_paragraphs
+        self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
+        self._by_initial: dict[str, list[str]] = {}
+        for word in vocabulary:
+            if len(word) >= MIN_CORRECTABLE - 1 and word.isalpha():
+                self._by_initial.setdefault(word[0], []).append(word)
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], expansions: dict[str, str]) -> "Lexicon":
+        tokens = [words(t) for t in texts]
+        return cls.from_tokens(tokens, [stems(t) for t in tokens], expansions)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]], stem_lists: Sequence[list[str]],
+                    expansions: dict[str, str]) -> "Lexicon":
+        """From each paragraph's words and stems (as given to BM25: tokenised once)."""
+        vocabulary: dict[str, int] = {}
+        stem_df: dict[str, int] = {}
+        for paragraph_words, paragraph_stems in zip(tokens, stem_lists):
+            for word in paragraph_words:
+                vocabulary[word] = vocabulary.get(word, 0) + 1
+            for stem in set(paragraph_stems):
+                stem_df[stem] = stem_df.get(stem, 0) + 1
+        return cls(vocabulary, expansions, stem_df, len(tokens))
+
+    def idf(self, stem: str) -> float:
+        """Inverse document frequency; a stem the corpus lacks gets the highest value."""
+        n = max(self.n_paragraphs, 1)
+        return math.log(1 + n / (self.stem_df.get(stem, 0) + 0.5))
+
+    def share(self, stem: str) -> float:
+        """The share of the paragraphs that have `stem`."""
+        return self.stem_df.get(stem, 0) / self.n_paragraphs if self.n_paragraphs else 0.0
+
+    def correct(self, word: str) -> str:
+        """The corpus word nearest to an unknown `word` (Damerau-Levenshtein), or `word`."""
+        cached = self._corrections.get(word)
+        if cached is None:
+            cached = self._correct(word)
+            if len(self._corrections) < MAX_CACHED_CORRECTIONS:
+                self._corrections[word] = cached
+        return cached
+
+    def _correct(self, word: str) -> str:
+        if (word in self.vocabulary or word in en.STOPWORDS or len(word) < MIN_CORRECTABLE
+                or not word.isalpha() or word in en.english_words()):
+            return word
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        limit = 1 if len(word) <= 5 else 2
+        best, best_key = word, (limit + 1, 0)
+        candidates = self._by_initial.get(word[0], [])
+        if len(word) >= 7:  # long words may be misspelt in their first letter too
+            candidates = [w for ws in self._by_initial.values() for w in ws]
+        for candidate in candidates:
+            if abs(len(candidate) - len(word)) > limit:
+                continue
+            distance = DamerauLevenshtein.distance(word, candidate, score_cutoff=limit)
+            key = (distance, -self.vocabulary[candidate])
+            if distance <= limit and key < best_key:
+                best, best_key = candidate, key
+        return best
+
+    def related_stems(self, word: str) -> list[str]:
+        """Stems of the other forms of `word` that the corpus uses: the forms of an irregular
+        verb ("took" -> take, taken), the noun or verb of its family ("admitted" -> admission),
+        the doctrine and its follower ("terrorists" -> terrorism)."""
+        own = stems([word])
+        candidates = stems(en.irregular_verbs().get(word, ())) + [r for s in own for r in family_stems(s)]
+        candidates += stems([w for w in doctrine_forms(word) if w in self.vocabulary])
+        return [c for c in dict.fromkeys(candidates) if c not in own and c in self.stem_df]
+
+    def expand(self, tokens: Sequence[str]) -> list[str]:
+        """Expansions of the acronyms among `tokens` (as extra text).
+
+        An acronym the corpus itself uses often ("SCO", "UN" in most declarations) needs no
+        expansion: expanding it would only pull the question toward generic paragraphs.
+        """
+        rare = max(3, self.n_paragraphs // 100)
+        return [self.expansions[t] for t in tokens if t in self.expansions and self.stem_df.get(t, 0) < rare]
+
+    def to_json(self) -> dict:
+        return {"vocabulary": self.vocabulary, "expansions": self.expansions,
+                "stem_df": self.stem_df, "n_paragraphs": self.n_paragraphs}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Lexicon":
+        return cls(data["vocabulary"], data["expansions"], data["stem_df"], data["n_paragraphs"])

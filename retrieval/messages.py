@@ -1,0 +1,44 @@
+"""What QuoteBot tells its users, in one place: the abstention, the notes that say why, and the
+errors of a question. The command line and the Telegram bot both show these."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+NOTHING_FOUND = "No clause in these declarations answers that."
+CLOSEST_MATCHES = "Closest matches:"
+CLOSEST_MATCHES_EXPLAINED = "Closest matches (they do not answer the question):"
+NOTHING_ON_TOPIC = "nothing on this topic"
+
+EMPTY_QUESTION = "the question is empty: ask about a topic, e.g. “missile defense”"
+NO_TOPIC = "the question names no topic: ask about one, e.g. “missile defense”"
+DOCUMENTS_BUT_NO_TOPIC = "the question names documents but no topic: ask about a topic too"
+
+
+def _quoted(items: Iterable[str]) -> str:
+    return ", ".join(f"“{item}”" for item in items)
+
+
+def never_mentioned(names: Iterable[str]) -> str:
+    return f"the declarations never mention {', '.join(names)}"
+
+
+def not_in_scope(words: Iterable[str]) -> str:
+    return "no paragraph searched mentions " + _quoted(words)
+
+
+def no_exact_words(phrases: Iterable[str]) -> str:
+    return "no paragraph searched has the exact words " + _quoted(phrases)
+
+
+def question_cut(limit: int) -> str:
+    return f"the question was cut to its first {limit} characters"
+
+
+def no_document_matches(filters_described: str) -> str:
+    return f"no document matches {filters_described}"
+
+
+def join_notes(*notes: str | None) -> str | None:
+    """The notes that are set, in one line."""
+    return "; ".join(n for n in notes if n) or None

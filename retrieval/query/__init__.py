@@ -1,0 +1,68 @@
+"""Reading a question: from what a user typed to what the ranker needs.
+
+A pipeline of small pure stages, each in its own module:
+
+    normalise (chat noise, quoted phrases) -> scope (documents named: filters, hints)
+    -> speaker (the corpus's own voice, words pointing at the source) -> terms (spelling
+    correction, topic words, their forms and expansions, names the corpus never uses)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.lexicon import Lexicon
+from retrieval.names import asks_for_name
+from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise, quoted_phrases
+from retrieval.query.scope import Scope, ScopeFinder
+from retrieval.query.speaker import SPEAKER_SHARE, source_words, strip_speaker
+from retrieval.query.terms import terms_of
+from retrieval.tokens import words
+from retrieval.types import Filters
+
+__all__ = ["MAX_QUESTION_CHARS", "Query", "Scope", "ScopeFinder", "SPEAKER_SHARE", "quoted_phrases", "understand"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question made ready for ranking."""
+
+    original: str
+    text: str  # cleaned, filter phrases removed, typos corrected, acronyms expanded
+    stems: tuple[str, ...]
+    content: tuple[str, ...]  # corrected content words
+    filters: Filters
+    terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
+    unknown_names: tuple[str, ...] = ()  # capitalised words the corpus never uses ("Iraq")
+    truncated: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
+    phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
+    asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
+    hints: Filters = Filters()  # years, places, kinds named loosely: preferred, not required
+
+
+def scope_words(filters: Filters) -> set[str]:
+    """The words of the scope's places and years: every paragraph searched has them."""
+    return {w for place in filters.places for w in words(place)} | {str(y) for y in filters.years}
+
+
+def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
+    """Run the stages on `question` against the corpus's lexicon and documents."""
+    normal = normalise(question)
+    scope = finder.find(normal.text)
+    text = strip_speaker(scope.text, lexicon)
+    found = terms_of(text, source_words(text) | scope_words(scope.filters), lexicon)
+    return Query(
+        original=question,
+        text=found.dense_text,
+        stems=found.stems,
+        content=found.content,
+        terms=found.terms,
+        filters=scope.filters,
+        truncated=normal.truncated,
+        corrections=found.corrections,
+        unknown_names=found.unknown_names,
+        phrases=normal.phrases,
+        asks_name=asks_for_name(text),
+        hints=scope.hints,
+    )

@@ -1,0 +1,60 @@
+"""Quoting: the clause of a ranked paragraph to show, and the hit with its citation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.query import Query
+from retrieval.scoring import Candidate, RankingConfig
+from retrieval.tokens import fold_words, has_phrases
+from retrieval.types import Citation, Document, Hit, Paragraph
+
+
+def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, config: RankingConfig) -> int:
+    """The sentence or clause of the candidate's paragraph to quote: meaning first, with a small
+    bonus for the question's words; the one with the quoted phrases when the paragraph has them."""
+    units = index.quotable_of.get(candidate.row, [candidate.row])
+    if len(units) == 1:
+        return units[0]
+    wanted = set(query.stems)
+    best_row, best_value = units[0], -1e9
+    for row, dense in zip(units, row_sims[units]):
+        overlap = len(wanted & index.row_stems(row)) / max(1, len(wanted))
+        value = float(dense) + config.quote_lexical_weight * overlap
+        if candidate.exact:
+            passage = index.passages[row]
+            unit = fold_words(index.paragraph(passage).text[passage.start:passage.end])
+            value += config.phrase_bonus * has_phrases(unit, query.phrases)
+        if value > best_value:
+            best_row, best_value = row, value
+    return best_row
+
+
+def citation(doc: Document, paragraph: Paragraph) -> Citation:
+    return Citation(
+        doc_id=doc.doc_id,
+        short_title=doc.short_title,
+        date=doc.date,
+        place=doc.place,
+        section=paragraph.section,
+        paragraph=paragraph.number,
+        url=doc.url,
+        lang=paragraph.lang,
+    )
+
+
+def make_hit(index, rank: int, candidate: Candidate, quote: int) -> Hit:
+    """The hit for a ranked paragraph, quoting the row `quote`."""
+    paragraph_passage = index.passages[candidate.row]
+    quoted = index.passages[quote]
+    doc = index.documents[paragraph_passage.doc]
+    paragraph = index.paragraph(paragraph_passage)
+    return Hit(
+        rank=rank,
+        score=candidate.score,
+        paragraph=paragraph,
+        quote_start=quoted.start,
+        quote_end=quoted.end,
+        citation=citation(doc, paragraph),
+        title=doc.title,
+    )

@@ -1,0 +1,187 @@
+"""Ranking: every allowed paragraph gets a score from its features, exactly (see docs/ranking.md).
+
+    score = paragraph_weight * cos(question, paragraph)
+          + unit_weight * max cos(question, sentence / clause / window of the paragraph)
+          + coverage_weight * coverage
+          (+ bonuses: a name for a "which ...?" question, hinted documents, quoted phrases)
+
+Coverage, the lexical side, is the IDF-weighted share of the question's topic words found in the
+paragraph (read from the BM25 index's postings). Cosines come from one exact FAISS search.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from retrieval.filters import Catalog
+from retrieval.names import NameIndex
+from retrieval.query import SPEAKER_SHARE, Query
+from retrieval.tokens import fold_words, has_phrases
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """Every weight and threshold of ranking and abstention. Chosen on eval/dev_questions.jsonl
+    and eval/multi_doc_questions.jsonl (see docs/ranking.md); recorded in the index manifest and
+    shown by `quotebot about` and /about."""
+
+    paragraph_weight: float = 0.45
+    unit_weight: float = 0.45
+    coverage_weight: float = 0.30
+    # Abstention: confident when  best unit cosine + confidence_coverage * coverage >= floor.
+    confidence_coverage: float = 0.25
+    confidence_floor: float = 0.48
+    # A capitalised word the corpus never uses ("Iraq") needs a counterpart this close in the best
+    # paragraph ("Tehran" ~ a paragraph on Iran).
+    name_support: float = 0.4
+    # Choosing the quote inside a paragraph: meaning first, plus this much for the question's words.
+    quote_lexical_weight: float = 0.08
+    # Paragraphs with every quoted phrase of the question rank first.
+    phrase_bonus: float = 1.0
+    # "Which country ...?" prefers paragraphs naming one (same results from 0.05 to 0.2).
+    name_answer_bonus: float = 0.1
+    # Years, places and kinds named loosely favour the documents that match them, this much at most.
+    hint_bonus: float = 0.1
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_RANKING = RankingConfig()
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per paragraph, in index order: its score (-inf where filtered out) and its parts."""
+
+    score: np.ndarray
+    dense_para: np.ndarray  # cosine with the whole paragraph
+    dense_unit: np.ndarray  # best cosine with a sentence, clause or window of it
+    coverage: np.ndarray  # IDF-weighted share of the question's topic words it has
+    row_sims: np.ndarray  # cosine with every row of the index (paragraphs and their units)
+    exact: np.ndarray | None  # has every quoted phrase (None: the question quotes none)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked paragraph and its features."""
+
+    position: int  # in the index's paragraph order
+    row: int  # the paragraph's row
+    score: float
+    dense_para: float
+    dense_unit: float
+    coverage: float
+    exact: bool = False  # has every phrase the question quotes
+
+
+class Scorer:
+    """Scores the paragraphs of one index for a question and its vector."""
+
+    def __init__(self, index, catalog: Catalog, config: RankingConfig = DEFAULT_RANKING) -> None:
+        self.index = index
+        self.catalog = catalog
+        self.config = config
+
+    @functools.cached_property
+    def names(self) -> NameIndex:
+        """The names of each paragraph, for "which country ...?" questions (built on first use)."""
+        return NameIndex.from_texts(self.index.paragraph_texts(), SPEAKER_SHARE, self.index.lexicon.expansions)
+
+    @functools.cached_property
+    def folded(self) -> list[str]:
+        """Each paragraph as its words between spaces, for quoted phrases (built on first use)."""
+        return [fold_words(text) for text in self.index.paragraph_texts()]
+
+    def row_similarities(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
+        """Cosine of the question with every row (exact FAISS search); -1 for rows filtered out."""
+        import faiss
+
+        idx = self.index
+        n = idx.faiss.ntotal
+        params = None
+        k = n
+        if allowed is not None:
+            rows = np.flatnonzero(np.isin(idx.row_doc, list(allowed)))
+            if rows.size == 0:
+                return np.full(n, -1.0, dtype=np.float32)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
+            k = int(rows.size)
+        distances, ids = idx.faiss.search(vector.reshape(1, -1), k, params=params)
+        sims = np.full(n, -1.0, dtype=np.float32)
+        found = ids[0] >= 0
+        sims[ids[0][found]] = distances[0][found]
+        return sims
+
+    def postings(self, alternatives: tuple[str, ...]) -> np.ndarray:
+        """Positions of the paragraphs that have any of a word's stems (with repeats)."""
+        return np.concatenate([self.index.bm25.postings(stem) for stem in alternatives])
+
+    def weight(self, alternatives: tuple[str, ...]) -> float:
+        """The IDF of the word as written (its first stem) when the corpus has it, else of its
+        rarest alternative that the corpus has: other forms widen where a word is found, not
+        how much it weighs."""
+        lexicon = self.index.lexicon
+        known = [a for a in alternatives if a in lexicon.stem_df]
+        if alternatives[0] in lexicon.stem_df or not known:
+            return lexicon.idf(alternatives[0])
+        return max(lexicon.idf(a) for a in known)
+
+    def coverage(self, query: Query) -> np.ndarray:
+        """IDF-weighted share of the question's topic words in each paragraph. A word with
+        alternatives (word forms, an acronym's expansion) is present where any of them is."""
+        n = len(self.index.paragraph_rows)
+        covered = np.zeros(n, dtype=np.float32)
+        total = 0.0
+        for alternatives in query.terms:
+            present = np.zeros(n, dtype=bool)
+            present[self.postings(alternatives)] = True
+            weight = self.weight(alternatives)
+            covered[present] += weight
+            total += weight
+        return covered / total if total else covered
+
+    def phrase_matches(self, query: Query) -> np.ndarray | None:
+        """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""
+        if not query.phrases:
+            return None
+        return np.array([has_phrases(text, query.phrases) for text in self.folded])
+
+    def features(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> Features:
+        """Score and features of every paragraph."""
+        idx, c = self.index, self.config
+        sims = self.row_similarities(vector, allowed)
+        starts = idx.paragraph_rows_array
+        dense_para = sims[starts]
+        # the best sentence, clause or window; the paragraph itself only when it is one sentence
+        dense_unit = np.maximum.reduceat(np.where(idx.has_units_mask, -1.0, sims), starts)
+        coverage = self.coverage(query)
+        score = c.paragraph_weight * dense_para + c.unit_weight * dense_unit + c.coverage_weight * coverage
+        if query.asks_name:
+            score = score + c.name_answer_bonus * self.names.naming(set(query.content))
+        if query.hints:
+            score = score + c.hint_bonus * self.catalog.hint_shares(query.hints)[idx.paragraph_doc]
+        exact = self.phrase_matches(query)
+        if exact is not None:
+            score = score + c.phrase_bonus * exact
+        if allowed is not None:
+            score = np.where(dense_para > -1.0, score, -np.inf)
+        return Features(score, dense_para, dense_unit, coverage, sims, exact)
+
+    def candidate(self, features: Features, position: int) -> Candidate:
+        f = features
+        return Candidate(position, int(self.index.paragraph_rows_array[position]), float(f.score[position]),
+                         float(f.dense_para[position]), float(f.dense_unit[position]), float(f.coverage[position]),
+                         f.exact is not None and bool(f.exact[position]))
+
+    def rank(self, features: Features, k: int) -> list[Candidate]:
+        """The `k` best paragraphs, best first (filtered-out paragraphs never)."""
+        order = np.argsort(-features.score, kind="stable")[:k]
+        return [self.candidate(features, int(p)) for p in order if np.isfinite(features.score[p])]
+
+    def best_of(self, features: Features, positions: np.ndarray) -> Candidate:
+        """The best of the paragraphs at `positions`."""
+        return self.candidate(features, int(positions[np.argmax(features.score[positions])]))

@@ -1,0 +1,52 @@
+"""Words and stems: the tokens the lexical side of retrieval compares."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterable
+
+from retrieval.lang import en
+
+# Bump when tokens or stems of a text change: indexes built before are rebuilt.
+LEXICAL_VERSION = 2
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[а-яё0-9]+", re.IGNORECASE)
+_BRITISH = tuple((re.compile(pattern), replacement) for pattern, replacement in en.BRITISH_TO_AMERICAN)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("PyStemmer is missing: pip install PyStemmer") from exc
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, stopwords kept."""
+    return [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+
+
+@functools.lru_cache(maxsize=100_000)
+def spelling_variant(token: str) -> str:
+    """One spelling for British and American forms (applied to queries and texts alike)."""
+    for pattern, repl in _BRITISH:
+        token = pattern.sub(repl, token)
+    return token
+
+
+def stems(tokens: Iterable[str]) -> list[str]:
+    """Stems of the tokens that are not stopwords, British and American spellings merged."""
+    kept = [spelling_variant(t) for t in tokens if t not in en.STOPWORDS and len(t) > 1]
+    return _stemmer().stemWords(kept)
+
+
+def fold_words(text: str) -> str:
+    """`text` as its words between spaces, for finding a quoted phrase as written."""
+    return f" {' '.join(words(text))} "
+
+
+def has_phrases(folded: str, phrases: Iterable[str]) -> bool:
+    """Whether a text folded by `fold_words` has every phrase (itself a space-joined word run)."""
+    return all(f" {p} " in folded for p in phrases)
