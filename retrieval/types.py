@@ -159,8 +159,12 @@ class Answer:
     note: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        """The answer for machines; "note" (why it abstained, what was not found) only when set."""
+        data = {
             "question": self.question,
             "abstained": self.abstained,
             "hits": [hit.to_json() for hit in self.hits],
         }
+        if self.note:
+            data["note"] = self.note
+        return data

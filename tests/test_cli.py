@@ -47,6 +47,13 @@ def test_ask_json_contract(run):
         assert hit["date"] is None or len(hit["date"]) == 10
 
 
+def test_json_carries_the_note_when_there_is_one(run):
+    result = run("ask", "Afghanistan", "--year", "2021", "--json")
+    answer = json.loads(result.stdout)
+    assert answer["abstained"] and answer["note"] == "no paragraph searched mentions “afghanistan”"
+    assert set(answer) == {"question", "abstained", "hits", "note"}
+
+
 def test_ask_text_marks_the_quote(run):
     result = run("ask", "missile", "defense", "--doc", "2012-beijing-declaration", "-k", "1")
     assert result.returncode == 0, result.stderr

@@ -275,7 +275,7 @@ def test_missing_or_bad_token_exits_2_at_once():
 
 def test_unreachable_telegram_is_one_clear_error(index_root, workdir):
     fake_down = type("Down", (), {"base_url": "http://127.0.0.1:9/bot"})()
-    process, log = start_bot(fake_down, index_root, workdir)
+    process, log = start_bot(fake_down, index_root, workdir, env={"QUOTEBOT_LOG_LEVEL": ""})
     try:
         code = process.wait(180)
     finally:
@@ -283,3 +283,5 @@ def test_unreachable_telegram_is_one_clear_error(index_root, workdir):
     text = log.read_text()
     assert code == 1 and "cannot reach Telegram at http://127.0.0.1:9/bot" in text
     assert TOKEN not in text
+    # the bot logs at INFO by default (the engine it opened), and not at DEBUG
+    assert " INFO quotebot.bot: engine ready" in text and " DEBUG " not in text
