@@ -216,7 +216,8 @@ def about_text(about: dict) -> str:
         f"<b>Corpus</b>: {about['documents']} documents{span}, {counts['paragraphs']} paragraphs indexed\n"
         f"<b>Model</b>: {esc(about['model_id'])} (dimension {about['dim']})\n"
         f"<b>Index built</b>: {esc(about['created_at'])}\n"
-        f"<b>Ranking</b>: {esc(ranking)}"
+        f"<b>Ranking</b>: {esc(ranking)}\n"
+        f"<b>Answers from</b> a calibrated confidence of {about['confidence']['threshold']}"
     )
 
 

@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--force", action="store_true", help="rebuild even if the cached index is current")
     ev = _command(sub, "eval", "score a question file (JSONL) against the engine and two baselines")
     ev.add_argument("file")
+    ev.add_argument("--split", help="only the questions of this split (e.g. fit or test)")
     serve = _command(sub, "serve", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", json=False)
     serve.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
     serve.add_argument("--listen", default="127.0.0.1", help="webhook listen address (default 127.0.0.1)")

@@ -131,7 +131,7 @@ def cmd_index(args) -> int:
 def cmd_eval(args) -> int:
     from retrieval.evaluate import evaluate, load_questions, report_text
 
-    questions = load_questions(Path(args.file))
+    questions = load_questions(Path(args.file), args.split)
     results = evaluate(_open(args).engine, questions)
     if args.json:
         print(json.dumps({name: m.row(name == "quotebot") for name, m in results.items()}))

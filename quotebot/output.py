@@ -91,5 +91,7 @@ def format_about(about: dict) -> str:
         f"model: {about['model_id']} (dimension {about['dim']})",
         f"index: {about['index']} (built {about['created_at']})",
         "ranking: " + ", ".join(f"{k}={v}" for k, v in about["ranking"].items()),
+        f"confidence: logistic model over {', '.join(about['confidence']['features'])}; answers from "
+        f"probability {about['confidence']['threshold']}",
     ]
     return "\n".join(lines)

@@ -9,13 +9,14 @@ reads: the CLI, the Telegram handlers (in worker threads) and the benchmarks sha
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
 from embeddings.base import Embedder
-from retrieval import messages, verdict
+from retrieval import grounding, messages, verdict
+from retrieval.confidence import ConfidenceModel, Evidence, default_model
 from retrieval.errors import EmptyQuestionError, QuoteBotError
 from retrieval.filters import Catalog, merge
 from retrieval.index import Index
@@ -30,13 +31,25 @@ DEFAULT_K = 3
 MAX_K = 50
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """An answer with what decided it: the evidence of its best paragraph and the probability the
+    confidence model gives it (None when there is no paragraph to judge)."""
+
+    answer: Answer
+    evidence: Evidence | None = None
+    probability: float | None = None
+
+
 class Engine:
     """Answers questions from one index with one embedder."""
 
-    def __init__(self, index: Index, embedder: Embedder, config: RankingConfig = DEFAULT_RANKING) -> None:
+    def __init__(self, index: Index, embedder: Embedder, config: RankingConfig = DEFAULT_RANKING,
+                 model: ConfidenceModel | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.config = config
+        self.model = model or default_model()
         self.catalog = Catalog(index.documents)
         self.scorer = Scorer(index, self.catalog, config)
         self._scope = ScopeFinder(index.documents)
@@ -63,10 +76,10 @@ class Engine:
         return query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Questions and the unknown names they contain, encoded in one batch."""
-        names = list(dict.fromkeys(n for q in queries for n in q.unknown_names))
-        vectors = self.embedder.embed_queries([q.text or q.original for q in queries] + names)
-        return vectors[: len(queries)], dict(zip(names, vectors[len(queries):]))
+        """Questions and the words they use that the corpus does not, encoded in one batch."""
+        absent = list(dict.fromkeys(a.word for q in queries for a in q.absent))
+        vectors = self.embedder.embed_queries([q.text or q.original for q in queries] + absent)
+        return vectors[: len(queries)], dict(zip(absent, vectors[len(queries):]))
 
     def answer(self, question: str, filters: Filters | None = None, k: int = DEFAULT_K) -> Answer:
         return self.answer_many([question], filters, k)[0]
@@ -99,41 +112,64 @@ class Engine:
         return [next(answers) if isinstance(item, Query) else item for item in read]
 
     def _answer_or_error(self, query: Query, vector: np.ndarray, given: Filters, k: int,
-                         names: dict[str, np.ndarray]) -> Answer | QuoteBotError:
+                         words: dict[str, np.ndarray]) -> Answer | QuoteBotError:
         try:
-            return self._answer(query, vector, given, k, names)
+            return self._explain(query, vector, given, k, words).answer
         except QuoteBotError as exc:
             return exc
 
-    def _answer(self, query: Query, vector: np.ndarray, given: Filters, k: int,
-                names: dict[str, np.ndarray]) -> Answer:
+    def explain(self, question: str, filters: Filters | None = None, k: int = DEFAULT_K) -> Explanation:
+        """The answer to `question` and the evidence that decided it."""
+        query = self.understand(question)
+        vectors, words = self.embed([query])
+        return self._explain(query, vectors[0], self.validate(filters), max(1, min(int(k), MAX_K)), words)
+
+    def _explain(self, query: Query, vector: np.ndarray, given: Filters, k: int,
+                 words: dict[str, np.ndarray]) -> Explanation:
         filters = merge(given, query.filters)
         allowed = self.catalog.allowed(filters)
         if allowed is not None and not allowed:
-            return Answer(query.original, (), True, filters, note=messages.no_document_matches(filters.describe()))
+            note = messages.no_document_matches(filters.describe())
+            return Explanation(Answer(query.original, (), True, filters, note=note))
         _require_topic(query)
         features = self.scorer.features(query, vector, allowed)
-        answer = self._judged(query, features, self.scorer.rank(features, k), filters, names)
+        ranked = self.scorer.rank(features, max(k, 2))  # the second best gives the margin
+        explained = self._judged(query, vector, features, ranked, k, filters, words)
+        answer = explained.answer
         if answer.abstained and allowed is not None:
             in_scope = np.isin(self.index.paragraph_doc, list(allowed))
             absent = verdict.absent_in_scope(query, self.scorer.postings, in_scope)
             if absent:  # "afghanistan in 2021": the corpus has the word, the 2021 documents do not
                 answer = replace(answer, note=messages.join_notes(messages.not_in_scope(absent), answer.note))
-        return answer
+        return replace(explained, answer=answer)
 
-    def _judged(self, query: Query, features: Features, ranked: list[Candidate], filters: Filters,
-                names: dict[str, np.ndarray]) -> Answer:
-        """The answer for ranked paragraphs: quoted, and abstained unless the best one answers."""
-        hits = tuple(make_hit(self.index, i + 1, c, quote_row(self.index, query, c, features.row_sims, self.config))
-                     for i, c in enumerate(ranked))
+    def _paragraph_words(self, candidate: Candidate) -> np.ndarray:
+        return self.index.word_vectors.of_text(self.index.paragraph(self.index.passages[candidate.row]).text)
 
-        def missing_names(best: Candidate) -> list[str]:
-            rows = [best.row] + self.index.units_of.get(best.row, [])
-            return verdict.unsupported_names(query.unknown_names, names, self.index.vectors[rows],
-                                             self.config.name_support)
-
-        judged = verdict.judge(query, ranked, missing_names, self.config)
-        return Answer(query.original, hits, judged.abstained, filters, note=judged.note)
+    def _judged(self, query: Query, vector: np.ndarray, features: Features, ranked: list[Candidate], k: int,
+                filters: Filters, words: dict[str, np.ndarray]) -> Explanation:
+        """The answer for ranked paragraphs: the first `k` quoted, abstained unless the best one
+        grounds the question's subjects and the confidence model finds it likely to answer."""
+        c = self.config
+        margin = ranked[0].score - ranked[1].score if len(ranked) > 1 else 0.0
+        ranked = ranked[:k]
+        hits = tuple(make_hit(self.index, i + 1, r, quote_row(self.index, query, r, features.row_sims, c))
+                     for i, r in enumerate(ranked))
+        if not ranked:
+            return Explanation(Answer(query.original, hits, True, filters, note=verdict.judge(query, None, [], [], False).note))
+        best = ranked[0]
+        subjects = grounding.subjects_of(query, vector, words, c.subject_aboutness)
+        best_words = self._paragraph_words(best) if subjects else None
+        evidence = Evidence(
+            unit=best.dense_unit, para=best.dense_para, coverage=best.coverage,
+            absent=len(query.absent) / max(1, len(query.content)),
+            ungrounded=1.0 - grounding.grounding(subjects, best_words) if subjects else 0.0,
+            margin=margin,
+        )
+        probability = self.model.probability(evidence)
+        missing = [s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor)] if subjects else []
+        judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold)
+        return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability)
 
     # ---- browsing -----------------------------------------------------------------------------
     def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:
@@ -158,8 +194,8 @@ class Engine:
             if positions.size == 0:  # nothing searchable (a text in another language only)
                 answers.append(Answer(query.original, (), True, doc_filters))
                 continue
-            best = self.scorer.best_of(features, positions)
-            answers.append(self._judged(query, features, [best], doc_filters, names))
+            ranked = self.scorer.best_of(features, positions, 2)
+            answers.append(self._judged(query, vectors[0], features, ranked, 1, doc_filters, names).answer)
         return answers
 
     def about(self) -> dict:
@@ -176,6 +212,7 @@ class Engine:
             "created_at": manifest["created_at"],
             "index": str(self.index.path) if self.index.path else None,
             "ranking": self.config.to_json(),
+            "confidence": {"features": list(self.model.features), "threshold": self.model.threshold},
         }
 
 

@@ -31,12 +31,11 @@ class RankingConfig:
     paragraph_weight: float = 0.45
     unit_weight: float = 0.45
     coverage_weight: float = 0.30
-    # Abstention: confident when  best unit cosine + confidence_coverage * coverage >= floor.
-    confidence_coverage: float = 0.25
-    confidence_floor: float = 0.48
-    # A capitalised word the corpus never uses ("Iraq") needs a counterpart this close in the best
-    # paragraph ("Tehran" ~ a paragraph on Iran).
-    name_support: float = 0.4
+    # A topic word no paragraph uses is a subject of the question when the word alone is this close
+    # to the whole question (retrieval.grounding) ...
+    subject_aboutness: float = 0.35
+    # ... and a paragraph grounds it when one of its words is this close to it ("Tehran" ~ "Iran").
+    ground_floor: float = 0.35
     # Choosing the quote inside a paragraph: meaning first, plus this much for the question's words.
     quote_lexical_weight: float = 0.08
     # Paragraphs with every quoted phrase of the question rank first.
@@ -182,6 +181,7 @@ class Scorer:
         order = np.argsort(-features.score, kind="stable")[:k]
         return [self.candidate(features, int(p)) for p in order if np.isfinite(features.score[p])]
 
-    def best_of(self, features: Features, positions: np.ndarray) -> Candidate:
-        """The best of the paragraphs at `positions`."""
-        return self.candidate(features, int(positions[np.argmax(features.score[positions])]))
+    def best_of(self, features: Features, positions: np.ndarray, k: int) -> list[Candidate]:
+        """The `k` best of the paragraphs at `positions`, best first."""
+        order = positions[np.argsort(-features.score[positions], kind="stable")[:k]]
+        return [self.candidate(features, int(p)) for p in order]

@@ -25,7 +25,12 @@ def _stemmer():
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, stopwords kept."""
-    return [w.lower().replace("’", "'") for w in _TOKEN.findall(text)]
+    return [w.lower() for w in written_words(text)]
+
+
+def written_words(text: str) -> list[str]:
+    """The word tokens of `text` as written (the case kept), aligned with `words(text)`."""
+    return [w.replace("’", "'") for w in _TOKEN.findall(text)]
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -8,8 +8,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from retrieval import messages
-from retrieval.query import MAX_QUESTION_CHARS, Query
-from retrieval.scoring import Candidate, RankingConfig
+from retrieval.query import MAX_QUESTION_CHARS, AbsentWord, Query
+from retrieval.scoring import Candidate
 
 
 @dataclass(frozen=True)
@@ -18,36 +18,21 @@ class Verdict:
     note: str | None = None
 
 
-def confidence(best: Candidate, config: RankingConfig) -> float:
-    """How sure the engine is that `best` answers: its best unit cosine plus some coverage."""
-    return best.dense_unit + config.confidence_coverage * best.coverage
-
-
-def judge(query: Query, ranked: Sequence[Candidate], missing_names: Callable[[Candidate], list[str]],
-          config: RankingConfig) -> Verdict:
-    """Confident when the best paragraph has the quoted phrases or is close enough in meaning,
-    and the names the corpus never uses have a counterpart in it (`missing_names` lists those
-    that have none). The note says why when it helps: it is given even when abstaining anyway."""
-    best = ranked[0] if ranked else None
-    confident = best is not None and (best.exact or confidence(best, config) >= config.confidence_floor)
+def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], missing: Sequence[AbsentWord],
+          likely: bool) -> Verdict:
+    """Confident when the best paragraph has the question's quoted phrases, or when it grounds
+    every subject of the question (`missing` lists those it does not) and the confidence model
+    finds it `likely` to answer. The note says why when it helps: the subjects no paragraph names
+    are always named, whether the answer abstains or quotes what is closest in meaning."""
+    confident = best is not None and (best.exact or (not missing and likely))
     note = None
     if query.phrases and not (best and best.exact):
         note = messages.no_exact_words(query.phrases)
-    if best is not None and query.unknown_names:
-        missing = missing_names(best)
-        if missing:
-            confident = False
-            note = messages.join_notes(note, messages.never_mentioned(missing))
+    if subjects:
+        note = messages.join_notes(note, messages.never_mentioned(w.written for w in subjects))
     if query.truncated:
         note = messages.join_notes(note, messages.question_cut(MAX_QUESTION_CHARS))
     return Verdict(not confident, note)
-
-
-def unsupported_names(names: Sequence[str], name_vectors: dict[str, np.ndarray], unit_vectors: np.ndarray,
-                      threshold: float) -> list[str]:
-    """The names with no vector among `unit_vectors` (a paragraph and its units) at `threshold`."""
-    support = (np.stack([name_vectors[n] for n in names]) @ unit_vectors.T).max(axis=1)
-    return [name for name, value in zip(names, support) if value < threshold]
 
 
 def absent_in_scope(query: Query, postings: Callable[[tuple[str, ...]], np.ndarray], in_scope: np.ndarray) -> list[str]:

@@ -11,7 +11,7 @@ from retrieval.lexicon import Lexicon
 from retrieval.query import ScopeFinder, scope_words, understand
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise
 from retrieval.query.speaker import source_words, strip_speaker
-from retrieval.query.terms import correct, topic_words, unknown_names
+from retrieval.query.terms import correct, is_absent, terms_of, topic_words
 from retrieval.types import Document, Filters
 
 TEXTS = [
@@ -127,9 +127,17 @@ def test_the_english_word_list_is_data_not_the_model_package():
     assert {"text", "want", "fair", "trade"} <= words and len(words) > 20_000
 
 
-def test_unknown_names_are_capitalised_words_the_corpus_never_uses(lexicon):
-    assert unknown_names("Did they condemn Iraq or Afganistan?", {"afganistan": "afghanistan"}, lexicon) == ("Iraq",)
-    assert unknown_names("What about NATO and the WTO", {}, lexicon) == ("NATO",)  # WTO: a known acronym
+def test_absent_words_are_topic_words_the_corpus_never_uses_in_any_form(lexicon):
+    found = terms_of("Did they condemn Iraq or Afganistan, or the 2008 Olympics?", set(), lexicon)
+    assert [(a.word, a.written) for a in found.absent] == [("condemn", "condemn"), ("iraq", "Iraq"),
+                                                            ("2008", "2008"), ("olympics", "Olympics")]
+    assert not is_absent("afghanistan", lexicon) and not is_absent("defense", lexicon)  # a British spelling
+    assert not is_absent("wto", lexicon)  # a known acronym: its expansion says what it is
+
+
+def test_acronyms_in_capitals_are_never_spell_corrected(lexicon):
+    corrected, _ = correct(["iaea", "iaea"], Lexicon.from_texts(["an idea"], {}), ["IAEA", "iaea"])
+    assert corrected == ["iaea", "idea"]
 
 
 def test_scope_words_are_the_places_and_years_searched():

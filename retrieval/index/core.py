@@ -10,6 +10,7 @@ import numpy as np
 from embeddings.base import Embedder
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
+from retrieval.grounding import WordVectors
 from retrieval.index.passages import Passage, passages_of
 from retrieval.lang import en
 from retrieval.lexicon import Lexicon, defined_acronyms
@@ -17,18 +18,19 @@ from retrieval.parsers import Corpus
 from retrieval.tokens import stems, words
 from retrieval.types import Document, Paragraph
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 class Index:
     """Everything retrieval needs, in memory. Row i of `passages` is vector i of `faiss`."""
 
-    def __init__(self, documents, passages, faiss_index, bm25, lexicon, manifest, path=None) -> None:
+    def __init__(self, documents, passages, faiss_index, bm25, lexicon, word_vectors, manifest, path=None) -> None:
         self.documents: list[Document] = documents
         self.passages: list[Passage] = passages
         self.faiss = faiss_index
         self.bm25: BM25Index = bm25
         self.lexicon: Lexicon = lexicon
+        self.word_vectors: WordVectors = word_vectors
         self.manifest: dict = manifest
         self.path = path
         self.vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal)
@@ -85,6 +87,8 @@ class Index:
         tokens = [words(t) for t in whole_texts]
         stem_lists = [stems(t) for t in tokens]
         lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
+        vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
+        word_vectors = WordVectors(vocabulary, embedder.embed_passages(vocabulary).astype(np.float16))
         manifest = {
             "format_version": FORMAT_VERSION,
             "model_id": embedder.model_id,
@@ -99,8 +103,10 @@ class Index:
                 "sentences": sum(p.kind == "sentence" for p in passages),
                 "windows": sum(p.kind == "window" for p in passages),
                 "vectors": len(passages),
+                "words": len(vocabulary),
             },
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         }
-        return cls(list(corpus.documents), passages, index, BM25Index.build(stem_lists), lexicon, manifest)
+        return cls(list(corpus.documents), passages, index, BM25Index.build(stem_lists), lexicon, word_vectors,
+                   manifest)

@@ -7,6 +7,8 @@
   vectors.faiss     exact inner-product FAISS index of L2-normalised vectors
   lexical/          bm25s index over the paragraphs (JSON + .npy)
   lexicon.json      corpus vocabulary and expansions for reading questions
+  words.json        the corpus's words (but stopwords) ...
+  word_vectors.npy  ... and their vectors (float16), for grounding a question's subject
 
 It is written to a temporary directory and renamed into place; a lock file keeps two processes
 from building the same index at once. Anything that does not match is rebuilt, never trusted.
@@ -26,9 +28,12 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.base import Embedder
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
+from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.passages import Passage
 from retrieval.lexicon import Lexicon
@@ -40,7 +45,7 @@ from retrieval.types import Document, Paragraph
 log = logging.getLogger(__name__)
 
 PARSER_VERSION = 3  # bump when parsing changes what documents contain
-_FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json")
+_FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json", "words.json", "word_vectors.npy")
 
 
 class StaleIndex(Exception):
@@ -97,6 +102,8 @@ def _write_files(index: Index, folder: Path) -> None:
     faiss.write_index(index.faiss, str(folder / "vectors.faiss"))
     index.bm25.save(folder / "lexical")
     (folder / "lexicon.json").write_text(json.dumps(index.lexicon.to_json(), ensure_ascii=False), "utf-8")
+    (folder / "words.json").write_text(json.dumps(index.word_vectors.vocabulary, ensure_ascii=False), "utf-8")
+    np.save(folder / "word_vectors.npy", index.word_vectors.vectors, allow_pickle=False)
 
 
 def save_index(index: Index, target: Path) -> None:
@@ -154,6 +161,8 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
         faiss_index = faiss.read_index(str(path / "vectors.faiss"))
         bm25 = BM25Index.load(path / "lexical")
         lexicon = Lexicon.from_json(json.loads((path / "lexicon.json").read_text("utf-8")))
+        word_vectors = WordVectors(json.loads((path / "words.json").read_text("utf-8")),
+                                   np.load(path / "word_vectors.npy", allow_pickle=False))
     except StaleIndex:
         raise
     except FileNotFoundError as exc:
@@ -162,7 +171,9 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
         raise StaleIndex(f"unreadable ({exc.__class__.__name__}: {exc})") from exc
     if faiss_index.ntotal != len(passages) or faiss_index.d != manifest["dim"]:
         raise StaleIndex("vector count or dimension does not match the passages")
-    return Index(documents, passages, faiss_index, bm25, lexicon, manifest, path)
+    if len(word_vectors.vocabulary) != len(word_vectors.vectors):
+        raise StaleIndex("word vectors do not match the words")
+    return Index(documents, passages, faiss_index, bm25, lexicon, word_vectors, manifest, path)
 
 
 @contextlib.contextmanager

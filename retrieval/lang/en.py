@@ -46,6 +46,10 @@ STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS | CHAT_WORDS | PRODUCT_WORDS
 # Auxiliary and modal verbs ("What DID the SCO say", "what DO states think").
 AUXILIARIES = ("did", "does", "do", "has", "have", "had", "will", "would", "is", "was", "were", "are", "can",
                "could", "should", "shall", "may", "might", "must")
+# Auxiliaries after which a name is the subject of a verb ("what DID the SCO say"): not the forms of
+# "be", after which it begins the name of a thing ("who IS the SCO secretary general", "where WAS the
+# SCO energy forum held").
+SPEAKER_AUXILIARIES = tuple(a for a in AUXILIARIES if a not in ("is", "was", "were", "are"))
 # Words that open a chat message before the question ("hey bot, ...", "ok so ...").
 CHAT_OPENERS = ("hey", "hi", "hello", "yo", "ok", "okay", "so", "well", "please", "pls", "bot", "quotebot", "dear")
 # Determiners before a noun that points at the source ("THE declaration", "WHICH communiqué").
@@ -55,7 +59,7 @@ SCOPE_LEAD_INS = ("in", "at", "from", "of", "during")
 # Verbs and nouns of speaking for someone: "the SCO's POSITION on", "the SCO SAYS" (the corpus's own
 # voice as the question's subject; see retrieval.query.speaker).
 SPEAKER_VERBS = (
-    "position", "positions", "view", "views", "stance", "opinion", "attitude", "approach", "line", "say", "says",
+    "position", "positions", "view", "views", "stance", "opinion", "attitude", "approach", "line", "take", "say", "says",
     "said", "saying", "think", "thinks", "thought", "stand", "stands", "state", "states", "stated", "declare",
     "declares", "declared", "agree", "agrees", "agreed", "want", "wants", "wanted", "believe", "believes",
     "believed", "propose", "proposes", "proposed", "support", "supports", "supported", "oppose", "opposes",

@@ -4,7 +4,7 @@ A pipeline of small pure stages, each in its own module:
 
     normalise (chat noise, quoted phrases) -> scope (documents named: filters, hints)
     -> speaker (the corpus's own voice, words pointing at the source) -> terms (spelling
-    correction, topic words, their forms and expansions, names the corpus never uses)
+    correction, topic words, their forms and expansions, the words the corpus never uses)
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from retrieval.names import asks_for_name
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise, quoted_phrases
 from retrieval.query.scope import Scope, ScopeFinder
 from retrieval.query.speaker import SPEAKER_SHARE, source_words, strip_speaker
-from retrieval.query.terms import terms_of
+from retrieval.query.terms import AbsentWord, terms_of
 from retrieval.tokens import words
 from retrieval.types import Filters
 
-__all__ = ["MAX_QUESTION_CHARS", "Query", "Scope", "ScopeFinder", "SPEAKER_SHARE", "quoted_phrases", "understand"]
+__all__ = ["MAX_QUESTION_CHARS", "AbsentWord", "Query", "Scope", "ScopeFinder", "SPEAKER_SHARE", "quoted_phrases", "understand"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Query:
     content: tuple[str, ...]  # corrected content words
     filters: Filters
     terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
-    unknown_names: tuple[str, ...] = ()  # capitalised words the corpus never uses ("Iraq")
+    absent: tuple[AbsentWord, ...] = ()  # topic words no paragraph uses in any form ("Kashmir", "G7")
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
@@ -61,7 +61,7 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         filters=scope.filters,
         truncated=normal.truncated,
         corrections=found.corrections,
-        unknown_names=found.unknown_names,
+        absent=found.absent,
         phrases=normal.phrases,
         asks_name=asks_for_name(text),
         hints=scope.hints,

@@ -18,7 +18,7 @@ from retrieval.tokens import words
 # The corpus's own voice: an acronym in at least this share of the paragraphs ("SCO" in an SCO
 # corpus) names no topic when it is the question's subject ("What did the SCO say about ...").
 SPEAKER_SHARE = 0.25
-_AUXILIARY = en.alternation(en.AUXILIARIES)
+_AUXILIARY = en.alternation(en.SPEAKER_AUXILIARIES)
 _VOICE = en.alternation(en.SPEAKER_VERBS)
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")  # a word in capitals: an acronym
 # "the declaration", "this text", "which joint communiqué", "their joint address".

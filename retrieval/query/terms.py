@@ -7,16 +7,33 @@ from dataclasses import dataclass
 
 from retrieval.lang import en
 from retrieval.lexicon import Lexicon
-from retrieval.tokens import stems, words
+from retrieval.tokens import stems, words, written_words
 
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")  # a word in capitals: an acronym
-_NAME = re.compile(r"\b[A-Z][A-Za-z]+\b")
 
 
-def correct(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], tuple[tuple[str, str], ...]]:
-    """Each token corrected against the corpus vocabulary, and the corrections made."""
-    corrected = [lexicon.correct(t) for t in tokens]
+def correct(tokens: list[str], lexicon: Lexicon, written: list[str] | None = None
+            ) -> tuple[list[str], tuple[tuple[str, str], ...]]:
+    """Each token corrected against the corpus vocabulary, and the corrections made. A word
+    written in capitals ("IAEA", "NATO") is an acronym, never a misspelt word ("idea")."""
+    written = written or tokens
+    corrected = [t if w.isupper() and len(w) > 1 else lexicon.correct(t) for t, w in zip(tokens, written)]
     return corrected, tuple((a, b) for a, b in zip(tokens, corrected) if a != b)
+
+
+@dataclass(frozen=True)
+class AbsentWord:
+    """A topic word of the question that no paragraph uses, in any of its forms."""
+
+    word: str  # lower case
+    written: str  # as the user wrote it ("Kashmir", "G7"), for telling them
+    name: bool = False  # written like a name: a capital, a digit, or no English word ("mpox")
+
+
+def looks_like_a_name(written: str) -> bool:
+    """A word written with a capital or a digit ("Kashmir", "NATO", "G7"), or no English word
+    at all ("mpox", "starlink"): it names something, whatever else the question says."""
+    return written[:1].isupper() or any(ch.isdigit() for ch in written) or written.lower() not in en.english_words()
 
 
 @dataclass(frozen=True)
@@ -25,15 +42,20 @@ class Terms:
     terms: tuple[tuple[str, ...], ...]  # per topic word: its stem and the stems of its other forms
     stems: tuple[str, ...]  # stems of every corrected word and of the acronyms' expansions
     dense_text: str  # the text to embed: corrected, with expansions, when anything changed
-    unknown_names: tuple[str, ...]  # capitalised words the corpus never uses ("Iraq")
+    absent: tuple[AbsentWord, ...]  # topic words the corpus never uses in any form ("Kashmir", "G7")
     corrections: tuple[tuple[str, str], ...]  # (as written, corrected)
 
 
+def topic_positions(tokens: list[str], corrected: list[str], ignored: set[str]) -> list[int]:
+    """Positions of the tokens that name a topic: no stopword, no single letter, nothing in
+    `ignored` (words pointing at the source, the scope's years and places), as written or corrected."""
+    return [i for i, (t, c) in enumerate(zip(tokens, corrected))
+            if c not in en.STOPWORDS and len(c) > 1 and c not in ignored and t not in ignored]
+
+
 def topic_words(tokens: list[str], corrected: list[str], ignored: set[str]) -> tuple[str, ...]:
-    """Corrected tokens that name a topic: no stopword, no single letter, nothing in `ignored`
-    (words pointing at the source, the scope's years and places), as written or corrected."""
-    return tuple(c for t, c in zip(tokens, corrected)
-                 if c not in en.STOPWORDS and len(c) > 1 and c not in ignored and t not in ignored)
+    """The corrected topic words (see `topic_positions`)."""
+    return tuple(corrected[i] for i in topic_positions(tokens, corrected, ignored))
 
 
 def alternatives(word: str, lexicon: Lexicon) -> tuple[str, ...]:
@@ -42,20 +64,20 @@ def alternatives(word: str, lexicon: Lexicon) -> tuple[str, ...]:
                                + stems(words(lexicon.expansions.get(word, "")))))
 
 
-def unknown_names(text: str, corrections: dict[str, str], lexicon: Lexicon) -> tuple[str, ...]:
-    """Capitalised words of `text` that the corpus never uses, after spelling correction."""
-    return tuple(dict.fromkeys(
-        name for name in _NAME.findall(text)
-        if (low := corrections.get(name.lower(), name.lower())) not in en.STOPWORDS
-        and low not in lexicon.vocabulary and low not in lexicon.expansions
-    ))
+def is_absent(word: str, lexicon: Lexicon) -> bool:
+    """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
+    return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
 
 
 def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     """The topic words of `text` and their forms; `ignored` words are no topic."""
-    tokens = words(text)
-    corrected, corrections = correct(tokens, lexicon)
-    content = topic_words(tokens, corrected, ignored)
+    written = written_words(text)
+    tokens = [w.lower() for w in written]
+    corrected, corrections = correct(tokens, lexicon, written)
+    positions = topic_positions(tokens, corrected, ignored)
+    content = tuple(corrected[i] for i in positions)
+    absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]))
+              for i in positions if is_absent(corrected[i], lexicon)}
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
     shouted = {w.lower() for w in _SHOUTED.findall(text)}
     expansions = lexicon.expand([t for t in corrected if t in shouted or t not in en.STOPWORDS])
@@ -65,6 +87,6 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         terms=tuple(t for t in (alternatives(w, lexicon) for w in content) if t),
         stems=tuple(stems(corrected + [w for e in expansions for w in words(e)])),
         dense_text=dense.strip(),
-        unknown_names=unknown_names(text, dict(corrections), lexicon),
+        absent=tuple(absent.values()),
         corrections=corrections,
     )
