@@ -87,7 +87,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     except QuoteBotError as exc:
         await _reply(message, html.escape(str(exc), quote=False))
         return
-    card = render.answer_card(answer, state.store.put(answer, message.chat.type))
+    card = render.answer_card(answer, state.store.put(answer, message.chat.id, message.chat.type))
     await _reply(message, card.text, _markup(card))
     log.info("answered in %.0f ms (abstained=%s, chat=%s)", 1000 * (time.perf_counter() - started),
              answer.abstained, message.chat.type)
@@ -194,10 +194,12 @@ async def _edit(update: Update, card: Card) -> None:
 
 
 async def _pressed(update: Update, context: Context, pattern: re.Pattern):
-    """The press and its stored answer; None (the user told) when the answer has expired."""
+    """The press and its stored answer; None (the user told) when the answer has expired or
+    belongs to another chat."""
     press = buttons.read(pattern.match(update.callback_query.data))
-    stored = context.bot_data.store.get(press.key)
-    if stored is None:
+    chat = update.effective_chat
+    stored = context.bot_data.store.get(press.key, chat.id if chat else None)
+    if stored is None or press.position >= max(1, len(stored.answer.hits)):
         await update.callback_query.answer(texts.EXPIRED, show_alert=True)
         return None, None
     return press, stored

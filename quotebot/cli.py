@@ -81,7 +81,16 @@ def _log_level(args: argparse.Namespace) -> int:
     return parse_level(os.environ.get(ENV_LOG_LEVEL) or default)
 
 
+def _never_crash_on_output() -> None:
+    """Text that cannot be encoded (a lone surrogate from a broken argument) is escaped, not fatal."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _never_crash_on_output()
     args = build_parser().parse_args(argv)
     try:
         configure_logging(_log_level(args))

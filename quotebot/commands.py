@@ -40,22 +40,44 @@ def _filters(args) -> Filters:
     return Filters(doc_ids=tuple(args.doc), years=tuple(args.year), places=tuple(args.place))
 
 
-def _questions(args) -> list[str]:
+BATCH_CHUNK = 64  # questions answered (one batched encoding) and printed at a time
+
+
+class LineError(QuoteBotError):
+    """One line of a question file cannot be read; the other lines still are."""
+
+
+def _batch_lines(source: str) -> list[tuple[str, QuoteBotError | None]]:
+    """The non-empty lines of a question file ('-': stdin), each decoded on its own: a line that is
+    not UTF-8 gets its error, shown in its place."""
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        raise QuoteBotError(f"{source}: cannot read the question file ({exc.strerror or exc})") from exc
+    lines = []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            shown = raw.decode("utf-8", "backslashreplace").strip()
+            lines.append((shown, LineError(f"line {number} is not UTF-8 text (byte {exc.start + 1})")))
+            continue
+        if text:
+            lines.append((text.lstrip("\ufeff"), None))
+    if not lines:
+        raise QuoteBotError(f"{source}: no questions in the file")
+    return lines
+
+
+def _questions(args) -> list[tuple[str, QuoteBotError | None]]:
     if args.batch:
         if args.question:
             raise QuoteBotError("give either a question or --batch FILE, not both")
-        try:
-            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuoteBotError(f"{args.batch}: cannot read the question file ({exc})") from exc
-        questions = [line.strip() for line in text.splitlines() if line.strip()]
-        if not questions:
-            raise QuoteBotError(f"{args.batch}: no questions in the file")
-        return questions
+        return _batch_lines(args.batch)
     question = " ".join(args.question).strip()
     if not question:
         raise QuoteBotError("the question is empty: quotebot ask \"what does the SCO say about missile defense?\"")
-    return [question]
+    return [(question, None)]
 
 
 def _print_result(question: str, result: Answer | QuoteBotError, as_json: bool, tty: bool, many: bool) -> None:
@@ -71,18 +93,30 @@ def _print_result(question: str, result: Answer | QuoteBotError, as_json: bool, 
         print(output.format_answer(result, tty) + ("\n" if many else ""))
 
 
+def _answered(engine, items: list[tuple[str, QuoteBotError | None]], filters: Filters, k: int) -> list:
+    """The answer or the error of each item, in order; lines that could not be read keep their error."""
+    readable = [q for q, error in items if error is None]
+    answers = iter(engine.answer_each(readable, filters, k))
+    return [error or next(answers) for _, error in items]
+
+
 def cmd_ask(args) -> int:
     if not 1 <= args.k <= 50:
         raise QuoteBotError("-k must be between 1 and 50")
-    questions = _questions(args)
+    items = _questions(args)
     engine = _open(args).engine
-    results = engine.answer_each(questions, _filters(args), args.k)
-    if len(questions) == 1 and isinstance(results[0], QuoteBotError):
-        raise results[0]
-    tty = sys.stdout.isatty()
-    for question, result in zip(questions, results):
-        _print_result(question, result, args.json, tty, len(questions) > 1)
-    return 1 if any(isinstance(r, QuoteBotError) for r in results) else 0
+    filters, tty, failed = _filters(args), sys.stdout.isatty(), False
+    engine.validate(filters)  # bad filters: one error for all, before any answer
+    for start in range(0, len(items), BATCH_CHUNK):  # answers appear as they are ready, in order
+        chunk = items[start:start + BATCH_CHUNK]
+        results = _answered(engine, chunk, filters, args.k)
+        if len(items) == 1 and isinstance(results[0], QuoteBotError):
+            raise results[0]
+        for (question, _), result in zip(chunk, results):
+            failed |= isinstance(result, QuoteBotError)
+            _print_result(question, result, args.json, tty, len(items) > 1)
+        sys.stdout.flush()
+    return 1 if failed else 0
 
 
 def cmd_compare(args) -> int:

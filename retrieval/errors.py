@@ -9,6 +9,10 @@ class EmptyQuestionError(QuoteBotError):
     """The question has no searchable words."""
 
 
+class InvalidQuestionError(QuoteBotError):
+    """The question holds characters that are no text (broken UTF-8: lone surrogates)."""
+
+
 class UnknownDocumentError(QuoteBotError):
     """A filter names a document, year or place the corpus does not have."""
 

@@ -31,6 +31,13 @@ def default_index_root() -> Path:
     return Path(user_cache_dir("quotebot")) / "indexes"
 
 
+def _resolved(path: str) -> Path:
+    try:
+        return Path(path).expanduser().resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop raises RuntimeError in pathlib
+        raise CorpusError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     corpus: tuple[Path, ...]
@@ -43,7 +50,7 @@ class EngineSettings:
         """Options win over environment variables, which win over defaults."""
         env = os.environ if env is None else env
         paths = corpus or [p for p in env.get(ENV_CORPUS, "").split(os.pathsep) if p.strip()]
-        resolved = tuple(Path(p).expanduser().resolve() for p in paths) or (shipped_corpus(),)
+        resolved = tuple(_resolved(p) for p in paths) or (shipped_corpus(),)
         root = index_dir or env.get(ENV_INDEX_DIR) or default_index_root()
         return cls(resolved, model or env.get(ENV_MODEL) or None, Path(root).expanduser())
 

@@ -33,3 +33,31 @@ async def test_large_bursts_flush_at_max_batch(fake_engine):
     batcher = AnswerBatcher(lambda: fake_engine, window=10.0, max_batch=8)
     answers = await asyncio.wait_for(asyncio.gather(*(batcher.answer(q, 1) for q in QUESTIONS[:16])), 30)
     assert len(answers) == 16 and batcher.batches == 2
+
+
+async def test_a_lone_surrogate_fails_only_its_own_question(fake_engine):
+    from retrieval.errors import InvalidQuestionError
+
+    batcher = AnswerBatcher(lambda: fake_engine, window=0.05)
+    questions = ["Afghanistan", "energy \udcff security"] + QUESTIONS[:9]
+    results = await asyncio.gather(*(batcher.answer(q, 1) for q in questions), return_exceptions=True)
+    assert isinstance(results[1], InvalidQuestionError)
+    assert all(r.hits for i, r in enumerate(results) if i != 1)
+
+
+async def test_an_unexpected_failure_of_one_question_spares_the_others(fake_engine, monkeypatch):
+    from retrieval.errors import QuoteBotError
+
+    real = fake_engine.embedder.embed_queries
+
+    def poisoned(texts):
+        if any("poison" in t for t in texts):
+            raise RuntimeError("tokenizer exploded")
+        return real(texts)
+
+    monkeypatch.setattr(fake_engine.embedder, "embed_queries", poisoned)
+    batcher = AnswerBatcher(lambda: fake_engine, window=0.05)
+    results = await asyncio.gather(batcher.answer("Afghanistan", 1), batcher.answer("poison pill", 1),
+                                   batcher.answer("Syria", 1), return_exceptions=True)
+    assert isinstance(results[1], QuoteBotError) and "internal error" in str(results[1])
+    assert results[0].hits and results[2].hits

@@ -19,13 +19,17 @@ HIT_KEYS = {"rank", "score", "doc_id", "title", "date", "place", "section", "par
 def run(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("cli-index")
 
-    def _run(*args, stdin=None, model="fake-hashing", extra_env=None):
+    def _env(model="fake-hashing", extra_env=None):
         env = {**os.environ, "QUOTEBOT_MODEL": model, "QUOTEBOT_INDEX_DIR": str(index_dir),
                "HF_HUB_OFFLINE": "1", **(extra_env or {})}
         env.pop("QUOTEBOT_CORPUS", None)
-        return subprocess.run([sys.executable, "-m", "quotebot", *args], input=stdin, capture_output=True,
-                              text=True, env=env, cwd=ROOT, timeout=300)
+        return env
 
+    def _run(*args, stdin=None, model="fake-hashing", extra_env=None, binary=False):
+        return subprocess.run([sys.executable, "-m", "quotebot", *args], input=stdin, capture_output=True,
+                              text=not binary, env=_env(model, extra_env), cwd=ROOT, timeout=300)
+
+    _run.env = _env
     return _run
 
 
@@ -180,3 +184,31 @@ def test_unknown_model_is_one_clear_line(run):
     result = run("ask", "security", model="no-such-org/no-such-model")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "quotebot: error: model 'no-such-org/no-such-model' is neither a local directory" in result.stderr
+
+
+def test_a_line_that_is_not_utf8_gets_its_own_error(run):
+    result = run("ask", "--batch", "-", "--json", "-k", "1", stdin=b"energy \xff security\nmissile defense\n",
+                 binary=True)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    first, second = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert first["error"] == "line 1 is not UTF-8 text (byte 8)" and first["question"] == "energy \\xff security"
+    assert second["hits"]
+
+
+def test_an_argument_that_is_not_utf8_is_one_clear_line(run):
+    result = run("ask", b"energy \xff security", binary=True)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"quotebot: error: the question holds characters that are not valid text" in result.stderr
+
+
+def test_batch_answers_stream_out_before_the_last_is_done(run, tmp_path):
+    questions = tmp_path / "many.txt"
+    questions.write_text("missile defense\nwhat is the\nenergy security\n" * 700, "utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "quotebot", "ask", "--batch", str(questions), "--json", "-k", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=run.env())
+    first = json.loads(process.stdout.readline())
+    still_running = process.poll() is None
+    rest = process.stdout.read().splitlines()
+    assert process.wait(300) == 1  # "what is the" names no topic: an error in its place, 700 times
+    assert first["question"] == "missile defense" and still_running
+    assert len(rest) == 2099 and json.loads(rest[0])["error"].startswith("the question names no topic")

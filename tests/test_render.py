@@ -122,9 +122,22 @@ def test_callback_data_is_bounded():
     with pytest.raises(ValueError):
         buttons.Button("x", "m:" + "k" * 70)
     store = AnswerStore(capacity=3)
-    keys = [store.put(Answer(str(i), (), True), "private") for i in range(5)]
-    assert len(set(keys)) == 5 and all(len(k) <= 10 for k in keys)
-    assert store.get(keys[0]) is None and store.get(keys[-1]).answer.question == "4"
+    keys = [store.put(Answer(str(i), (), True), 42, "private") for i in range(5)]
+    assert len(set(keys)) == 5 and all(len(k) == 12 for k in keys)
+    assert store.get(keys[0], 42) is None and store.get(keys[-1], 42).answer.question == "4"
+    for key in keys:
+        assert buttons.MORE_PATTERN.match(f"m:{key}:0") and len(f"v:{key}:999:1".encode()) <= 64
+
+
+def test_answer_keys_are_random_and_bound_to_their_chat():
+    store = AnswerStore()
+    keys = [store.put(Answer("q", (), True), 7, "private") for _ in range(200)]
+    assert len(set(keys)) == 200
+    # no shared prefix or counter: knowing your own keys says nothing of the next one
+    assert len({k[:4] for k in keys}) > 150
+    assert store.get(keys[0], 7) is not None
+    assert store.get(keys[0], 8) is None  # pressed from another chat: nothing
+    assert store.get(keys[0], None) is None
 
 
 def test_validator_rejects_what_telegram_rejects():

@@ -59,7 +59,10 @@ def corpus_hash(files: list[Path]) -> str:
     configs = {c for c in (config_path(p) for p in files) if c}
     for path in sorted(files) + sorted(configs):
         digest.update(str(path).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError as exc:  # the parser reports the file; the hash notes it cannot be read
+            digest.update(f"unreadable: {exc.strerror}".encode())
     return digest.hexdigest()
 
 

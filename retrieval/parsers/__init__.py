@@ -56,21 +56,28 @@ def corpus_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         path = Path(path).expanduser()
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in _NOT_DOCUMENTS
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                raise CorpusError(f"{path}: no .txt, .md or .json files in this folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise CorpusError(f"{path}: no such file or folder")
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique
+        try:
+            files.extend(_files_under(path))
+        except (OSError, RuntimeError) as exc:  # a symlink loop raises RuntimeError in pathlib
+            raise CorpusError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+def _files_under(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(
+            p for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in _NOT_DOCUMENTS
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not found:
+            raise CorpusError(f"{path}: no .txt, .md or .json files in this folder")
+        return found
+    if path.is_file():
+        return [path]
+    if path.is_symlink():
+        path.resolve(strict=True)  # raises: a loop, or a link to nothing
+    raise CorpusError(f"{path}: no such file or folder")
 
 
 def load_corpus(paths: list[Path]) -> Corpus:

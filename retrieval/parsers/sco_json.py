@@ -25,6 +25,7 @@ _ALNUM = re.compile(r"[^0-9a-zа-яё]+")
 _PAREN_DATELINE = re.compile(r"^\(([A-Z][\w\- ]+),\s*[\d\-– ]+\w+ \d{4}\)$")
 _HELD_IN = re.compile(r"\bwas held in ([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\b")
 REQUIRED = ("title", "text")
+OPTIONAL = ("date", "place_of_signing", "url", "pdf_url")  # strings when present
 
 
 def _key(text: str) -> str:
@@ -70,11 +71,17 @@ def parse(path: Path, text: str, prefix: str = "") -> Document:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise ParseError(f"{path}: not valid JSON (nested too deeply)") from exc
     if not isinstance(record, dict):
         raise ParseError(f"{path}: expected a JSON object with 'title' and 'text'")
     missing = [key for key in REQUIRED if not isinstance(record.get(key), str) or not record[key].strip()]
     if missing:
         raise ParseError(f"{path}: missing or empty field(s): {', '.join(missing)}")
+    mistyped = [key for key in OPTIONAL if record.get(key) is not None and not isinstance(record[key], str)]
+    if mistyped:
+        raise ParseError(f"{path}: field(s) {', '.join(mistyped)} must be text, got "
+                         f"{', '.join(type(record[k]).__name__ for k in mistyped)}")
     title = record["title"]
     lines = content_lines(record["text"])
     body = lines[_title_lines(lines, title) :]
