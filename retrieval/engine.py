@@ -9,6 +9,7 @@ reads: the CLI, the Telegram handlers (in worker threads) and the benchmarks sha
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -17,7 +18,7 @@ import numpy as np
 from embeddings.base import Embedder
 from retrieval import grounding, messages, verdict
 from retrieval.confidence import ConfidenceModel, Evidence, default_model
-from retrieval.errors import EmptyQuestionError, QuoteBotError
+from retrieval.errors import EmptyQuestionError, InvalidQuestionError, QuoteBotError
 from retrieval.filters import Catalog, merge
 from retrieval.index import Index
 from retrieval.query import Query, ScopeFinder, understand
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_K = 3
 MAX_K = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: what broken UTF-8 decodes to
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Engine:
         self.model = model or default_model()
         self.catalog = Catalog(index.documents)
         self.scorer = Scorer(index, self.catalog, config)
+        self.grounder = grounding.Grounder(index, self.scorer)
         self._scope = ScopeFinder(index.documents)
 
     @property
@@ -68,11 +71,15 @@ class Engine:
     # ---- reading and answering ----------------------------------------------------------------
     def understand(self, question: str) -> Query:
         """The question read against this corpus; an error when it names nothing to search for."""
+        if _SURROGATE.search(question):
+            raise InvalidQuestionError(messages.NOT_TEXT)
         query = understand(question, self.index.lexicon, self._scope)
         if not query.content and not query.filters:
             if any(ch.isalnum() for ch in query.text):  # "What does the declaration say?"
                 raise EmptyQuestionError(messages.NO_TOPIC)
             raise EmptyQuestionError(messages.EMPTY_QUESTION)
+        if query.runs:
+            query = replace(query, absent=query.absent + self.grounder.absent_names(query.runs))
         return query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -107,9 +114,25 @@ class Engine:
             except QuoteBotError as exc:
                 read.append(exc)
         queries = [q for q in read if isinstance(q, Query)]
-        vectors, names = self.embed(queries)
-        answers = iter(self._answer_or_error(q, v, given, k, names) for q, v in zip(queries, vectors))
+        try:
+            vectors, names = self.embed(queries)
+        except Exception:  # noqa: BLE001 - one question must not fail the others: each alone
+            if len(queries) <= 1:
+                raise
+            log.exception("a batch of %d questions failed; answering them one by one", len(queries))
+            answers = iter(self._alone(q, given, k) for q in queries)
+        else:
+            answers = iter(self._answer_or_error(q, v, given, k, names) for q, v in zip(queries, vectors))
         return [next(answers) if isinstance(item, Query) else item for item in read]
+
+    def _alone(self, query: Query, given: Filters, k: int) -> Answer | QuoteBotError:
+        """One question answered on its own; an unexpected failure becomes its error (logged)."""
+        try:
+            vectors, names = self.embed([query])
+            return self._answer_or_error(query, vectors[0], given, k, names)
+        except Exception:  # noqa: BLE001 - reported to the user as this question's error
+            log.exception("cannot answer %r", query.original[:200])
+            return QuoteBotError(messages.INTERNAL_ERROR)
 
     def _answer_or_error(self, query: Query, vector: np.ndarray, given: Filters, k: int,
                          words: dict[str, np.ndarray]) -> Answer | QuoteBotError:
@@ -143,9 +166,6 @@ class Engine:
                 answer = replace(answer, note=messages.join_notes(messages.not_in_scope(absent), answer.note))
         return replace(explained, answer=answer)
 
-    def _paragraph_words(self, candidate: Candidate) -> np.ndarray:
-        return self.index.word_vectors.of_text(self.index.paragraph(self.index.passages[candidate.row]).text)
-
     def _judged(self, query: Query, vector: np.ndarray, features: Features, ranked: list[Candidate], k: int,
                 filters: Filters, words: dict[str, np.ndarray]) -> Explanation:
         """The answer for ranked paragraphs: the first `k` quoted, abstained unless the best one
@@ -159,7 +179,7 @@ class Engine:
             return Explanation(Answer(query.original, hits, True, filters, note=verdict.judge(query, None, [], [], False).note))
         best = ranked[0]
         subjects = grounding.subjects_of(query, vector, words, c.subject_aboutness)
-        best_words = self._paragraph_words(best) if subjects else None
+        best_words = self.grounder.paragraph_words(best, query) if subjects else None
         evidence = Evidence(
             unit=best.dense_unit, para=best.dense_para, coverage=best.coverage,
             absent=len(query.absent) / max(1, len(query.content)),

@@ -6,19 +6,29 @@ question says; or a lowercase word that carries the question's meaning ("whaling
 is close to the whole question (`aboutness`). Words of asking ("want", "happens", "any word on")
 are absent too, but far from what the question is about, so they are no subject.
 
-A subject is grounded in a paragraph when one of the paragraph's words is close to it in meaning
-(for "Tehran", "Iran"): the cosine of the subject with the paragraph's words, whose vectors the
-index holds. The thresholds are measured on labelled questions (see docs/ranking.md).
+A subject is grounded in a paragraph when one of the paragraph's words, other than the question's
+own, is close to it in meaning (for "Tehran", "Iran"): the cosine of the subject with the
+paragraph's words, whose vectors the index holds. The thresholds are measured on labelled
+questions (see docs/ranking.md).
+
+A name of several words whose words the corpus uses, but never together in one paragraph ("Paris
+Olympics", "International Criminal Court"), is a subject too; it and a number ("2008") are grounded
+only by themselves, never by a word close in meaning ("2022").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
 import numpy as np
 
-from retrieval.query import AbsentWord, Query
-from retrieval.tokens import words
+from retrieval.lang import en
+from retrieval.query import AbsentWord, Query, Run
+from retrieval.query.terms import alternatives
+from retrieval.tokens import stems, words
+
+PHRASE_SLACK = 3  # words a name's words may be apart in a paragraph ("Paris Agreement on climate")
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,49 @@ class WordVectors:
         self.vectors = vectors  # float16 rows, L2-normalised
         self._ids = {w: i for i, w in enumerate(vocabulary)}
 
-    def of_text(self, text: str) -> np.ndarray:
-        """The vectors of the distinct words of `text` that have one (float32)."""
-        ids = sorted({self._ids[w] for w in words(text) if w in self._ids})
+    def of_text(self, text: str, besides: Iterable[str] = ()) -> np.ndarray:
+        """The vectors of the distinct words of `text` that have one, but the words `besides`
+        (float32)."""
+        skip = set(besides)
+        ids = sorted({self._ids[w] for w in words(text) if w in self._ids and w not in skip})
         return self.vectors[ids].astype(np.float32)
+
+
+def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
+                 paragraphs_with: Callable[[str], set[int]],
+                 has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> tuple[AbsentWord, ...]:
+    """Names of several words that the corpus never uses, though it uses each word:
+    - a run of the question's words holding two or more names that no paragraph has together:
+      "paris olympics" when the corpus speaks of the Paris Agreement and of the Olympic Games.
+      A name is a word the corpus writes as one (`is_name`) or the question writes with a capital;
+    - a run ending with the head of a name ("asian development bank", "green climate fund",
+      en.NAME_HEADS) that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
+    found = []
+    for run in runs:
+        names = [w for w, written in zip(run.words, run.written_words) if is_name(w) or written[:1].isupper()]
+        paragraphs = [paragraphs_with(w) for w in names]
+        # every name is in the corpus (an absent word is a subject of its own), never all together
+        apart = len(names) >= 2 and all(paragraphs) and not set.intersection(*paragraphs)
+        if apart or _unused_name(run, paragraphs_with, has_phrase):
+            found.append(AbsentWord(" ".join(run.words), run.written, name=True, literal=True))
+    return tuple(found)
+
+
+MAX_NAME_WORDS = 4
+
+
+def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
+                 has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> bool:
+    """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
+    route") are a name no paragraph has."""
+    head = next((i for i, w in enumerate(run.words) if w in en.NAME_HEADS), None)
+    if head is None or not 1 <= head < MAX_NAME_WORDS:
+        return False
+    name = run.words[: head + 1]
+    paragraphs = [paragraphs_with(w) for w in name]
+    if not all(paragraphs):  # an absent word is a subject of its own
+        return False
+    return not has_phrase(name, set.intersection(*paragraphs))
 
 
 def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> float:
@@ -59,13 +108,53 @@ def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> flo
     word of the paragraph (1.0 without subjects, 0.0 for a paragraph with no word vectors)."""
     if not subjects:
         return 1.0
-    if not len(paragraph_words):
+    return float(min(_grounding(s, paragraph_words) for s in subjects))
+
+
+def _grounding(subject: Subject, paragraph_words: np.ndarray) -> float:
+    if subject.word.literal or not len(paragraph_words):
         return 0.0
-    return float(min((paragraph_words @ s.vector).max() for s in subjects))
+    return float((paragraph_words @ subject.vector).max())
 
 
 def ungrounded(subjects: tuple[Subject, ...], paragraph_words: np.ndarray, floor: float) -> list[Subject]:
     """The subjects with no word of the paragraph at `floor` or closer."""
-    if not len(paragraph_words):
-        return list(subjects)
-    return [s for s in subjects if float((paragraph_words @ s.vector).max()) < floor]
+    return [s for s in subjects if _grounding(s, paragraph_words) < floor]
+
+
+class Grounder:
+    """Grounding against one index: the names a question uses that the corpus never does, and the
+    words of a paragraph that may ground a subject."""
+
+    def __init__(self, index, scorer) -> None:
+        self.index = index
+        self.scorer = scorer
+
+    def absent_names(self, runs: Iterable[Run]) -> tuple[AbsentWord, ...]:
+        return absent_names(runs, self.scorer.names.is_name, self.paragraphs_with, self.has_phrase)
+
+    def has_phrase(self, run: tuple[str, ...], positions: set[int]) -> bool:
+        """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close
+        together (within len(run) + PHRASE_SLACK words, stopwords skipped): "the Paris Agreement on
+        climate change" has "paris climate agreement"."""
+        forms = [set(alternatives(w, self.index.lexicon)) for w in run]
+        span = len(run) + PHRASE_SLACK
+        for p in positions:
+            sequence = self.index.paragraph_stems(p)
+            found = [[i for i, s in enumerate(sequence) if s in f] for f in forms]
+            if any(all(any(abs(j - i) < span for j in places) for places in found[1:]) for i in found[0]):
+                return True
+        return False
+
+    def paragraphs_with(self, word: str) -> set[int]:
+        """The paragraphs that have `word` in any of its forms, an acronym's expansion included
+        (not a synonym's: "paris" is not wherever "agreement" is)."""
+        lexicon = self.index.lexicon
+        forms = alternatives(word, lexicon) if word not in en.synonym_only() else tuple(
+            dict.fromkeys(stems([word]) + lexicon.related_stems(word)))
+        return set(self.scorer.postings(forms).tolist()) if forms else set()
+
+    def paragraph_words(self, candidate, query: Query) -> np.ndarray:
+        """The vectors of the paragraph's words but the question's own, to ground its subjects."""
+        text = self.index.paragraph(self.index.passages[candidate.row]).text
+        return self.index.word_vectors.of_text(text, besides=query.content)

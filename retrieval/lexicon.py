@@ -13,6 +13,8 @@ from retrieval.tokens import stems, words
 MIN_CORRECTABLE = 4
 MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
+MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
+MAX_COMPOUNDS = 12
 _DEFINED_ACRONYM = re.compile(r"([A-Z][A-Za-z\-]+(?:\s+(?:[A-Za-z\-]+|of|and|the|for|on|in)){1,9}?)\s+\(([A-Z]{2,7})\)")
 _DOCTRINE = re.compile(rf"^(?P<base>[a-z]{{4,}})(?:{'|'.join(en.DOCTRINE_ENDINGS)})$")
 
@@ -129,7 +131,17 @@ class Lexicon:
         own = stems([word])
         candidates = stems(en.irregular_verbs().get(word, ())) + [r for s in own for r in family_stems(s)]
         candidates += stems([w for w in doctrine_forms(word) if w in self.vocabulary])
+        if not any(s in self.stem_df for s in own):
+            candidates += stems(self.compounds(word))
         return [c for c in dict.fromkeys(candidates) if c not in own and c in self.stem_df]
+
+    def compounds(self, word: str) -> list[str]:
+        """Corpus words that begin with `word`, a word the corpus never uses alone: "cyber" ->
+        cyberspace, cybersecurity (a user's "cyber stuff")."""
+        if len(word) < MIN_COMPOUND_PREFIX or not word.isalpha() or word in self.vocabulary:
+            return []
+        found = [w for w in self._by_initial.get(word[0], []) if w.startswith(word) and len(w) > len(word)]
+        return sorted(found, key=lambda w: -self.vocabulary[w])[:MAX_COMPOUNDS]
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
         """Expansions of the acronyms among `tokens` (as extra text).

@@ -13,6 +13,8 @@ NOTHING_ON_TOPIC = "nothing on this topic"
 EMPTY_QUESTION = "the question is empty: ask about a topic, e.g. “missile defense”"
 NO_TOPIC = "the question names no topic: ask about one, e.g. “missile defense”"
 DOCUMENTS_BUT_NO_TOPIC = "the question names documents but no topic: ask about a topic too"
+INTERNAL_ERROR = "this question could not be answered (an internal error, logged); the others were"
+NOT_TEXT = "the question holds characters that are not valid text (broken UTF-8?): please type it again"
 
 
 def _quoted(items: Iterable[str]) -> str:

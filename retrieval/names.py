@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from retrieval.lang import en
+from retrieval.tokens import stems
 
 # A capitalised word after a lower-case word, a digit, a comma or a closing bracket: not the
 # first word of a sentence. An acronym anywhere.
@@ -45,6 +46,7 @@ class NameIndex:
     def __init__(self, counts: np.ndarray, postings: dict[str, np.ndarray]) -> None:
         self.counts = counts  # distinct names per paragraph
         self.postings = postings  # lower-cased name -> paragraph positions
+        self._stems: set[str] | None = None
 
     @classmethod
     def from_texts(cls, texts: Sequence[str], max_share: float, acronyms: dict[str, str]) -> "NameIndex":
@@ -77,6 +79,12 @@ class NameIndex:
         for positions in postings.values():
             counts[positions] += 1
         return cls(counts, postings)
+
+    def is_name(self, word: str) -> bool:
+        """Whether the corpus writes `word`, in any form, as a name ("olympics": "Olympic")."""
+        if self._stems is None:
+            self._stems = set(stems(list(self.postings)))
+        return bool(stems([word])) and stems([word])[0] in self._stems
 
     def naming(self, besides: set[str]) -> np.ndarray:
         """Per paragraph: names something other than the words in `besides` (the question's)."""

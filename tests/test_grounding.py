@@ -18,7 +18,8 @@ from retrieval.settings import EngineSettings
 
 TEXTS = {
     "cooperation.txt": "Cooperation declaration\n\nThe member states support cooperation in trade, energy and "
-                       "security.\n\nThey welcome cooperation on Afghanistan and on drug trafficking.",
+                       "security.\n\nThey welcome cooperation on Afghanistan and on drug trafficking.\n\n"
+                       "They set up a development fund for the region.",
     "security.txt": "Security statement\n\nThe member states condemn terrorism and support security "
                     "cooperation.\n\nThey call for cooperation in energy security and trade.",
 }
@@ -93,3 +94,40 @@ def test_words_far_from_what_the_question_is_about_are_no_subject():
     words = {"want": _unit(1, 0, 0.1), "kashmir": _unit(0.1, 1, 0)}
     found = subjects_of(query, question, words, min_aboutness=0.35)
     assert [s.word.word for s in found] == ["kashmir"]
+
+
+def _run(*written):
+    from retrieval.query import Run
+
+    return Run(tuple(w.lower() for w in written), tuple(written))
+
+
+def test_names_of_several_corpus_words_never_used_together_are_subjects():
+    from retrieval.grounding import absent_names
+
+    paragraphs = {"paris": {1}, "olympics": {2}, "world": {1, 3}, "bank": {3, 4}, "asian": {4}, "development": {4},
+                  "criminal": {5}, "court": {6}, "international": {5, 6}, "sea": {7}, "aral": {7}}
+    with_word = lambda w: paragraphs.get(w, set())  # noqa: E731
+    names = {"paris", "olympics", "asian", "aral"}
+    is_name = names.__contains__
+    next_to_each_other = {("world", "bank"), ("aral", "sea")}
+    has_phrase = lambda run, where: tuple(run) in next_to_each_other and bool(where)  # noqa: E731
+    found = absent_names([_run("paris", "olympics"), _run("world", "bank"), _run("asian", "development", "bank"),
+                          _run("International", "Criminal", "Court"), _run("aral", "sea", "drying")],
+                         is_name, with_word, has_phrase)
+    assert [a.written for a in found] == ["paris olympics", "asian development bank", "International Criminal Court"]
+    assert all(a.literal and a.name for a in found)
+
+
+def test_a_phrase_subject_is_never_grounded_by_one_word():
+    phrase = Subject(AbsentWord("paris olympics", "paris olympics", name=True, literal=True), _unit(1, 0, 0), 1.0)
+    paragraph = np.stack([_unit(1, 0, 0)])  # even a word identical to it
+    assert grounding((phrase,), paragraph) == 0.0 and ungrounded((phrase,), paragraph, 0.1) == [phrase]
+
+
+def test_a_multi_word_name_the_corpus_lacks_is_never_answered(engine):
+    # "trade", "energy" and "fund" are all in the corpus, never as the name of a fund
+    answer = engine.answer("what about the trade energy fund")
+    assert answer.abstained and answer.note == "the declarations never mention trade energy fund"
+    assert not engine.answer("their development fund").abstained
+    assert not engine.answer("cooperation on trade and energy").abstained

@@ -3,9 +3,10 @@
     python tools/fit_confidence.py [--target 0.95] [--dry-run]
 
 Fit questions (never the held-out ones): eval/dev_questions.jsonl on the seed declaration;
-eval/multi_doc_questions.jsonl, eval/robustness_questions.jsonl and the "fit" half of
-eval/open_questions.jsonl on the shipped corpus. Held out, for reporting only: the "test" half
-of open_questions.jsonl, seed_paraphrases.jsonl and seed_which_questions.jsonl.
+eval/multi_doc_questions.jsonl, eval/robustness_questions.jsonl, eval/open_fit_questions.jsonl and
+the "fit" half of eval/open_questions.jsonl on the shipped corpus. Held out, for reporting only:
+eval/open_questions_2.jsonl, the "test" half of open_questions.jsonl, seed_paraphrases.jsonl and
+seed_which_questions.jsonl.
 
 Each question's best paragraph is labelled 1 when it answers (a gold substring is in it), 0
 otherwise (always 0 for a question the corpus cannot answer). A logistic regression over its
@@ -32,7 +33,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SEED = ROOT / "corpus" / "sco_2012_beijing_declaration.txt"
 FIT = [("dev_questions.jsonl", SEED, None), ("multi_doc_questions.jsonl", None, None),
-       ("robustness_questions.jsonl", None, None), ("open_questions.jsonl", None, "fit")]
+       ("robustness_questions.jsonl", None, None), ("open_questions.jsonl", None, "fit"),
+       ("open_fit_questions.jsonl", None, None)]
 TARGET = ROOT / "retrieval" / "data" / "confidence.json"
 FOLDS = 5
 L2 = 1.0

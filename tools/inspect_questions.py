@@ -29,31 +29,29 @@ def main() -> None:
     from retrieval.evaluate import _relevant, load_questions
     from retrieval.loader import open_engine
     from retrieval.settings import EngineSettings
-    from retrieval.verdict import confidence
 
     engine = open_engine(EngineSettings.resolve(args.corpus, None, None)).engine
     lexicon = engine.index.lexicon
     for item in load_questions(Path(args.file), args.split):
         try:
-            answer = engine.answer(item["q"], k=10)
+            explained = engine.explain(item["q"], k=10)
             query = engine.understand(item["q"])
         except QuoteBotError as exc:
             print(f"{item['id']} ERROR {exc}")
             continue
+        answer, evidence = explained.answer, explained.evidence
         gold = item["gold"]
         ranks = [i for i, h in enumerate(answer.hits, 1) if gold and _relevant(h.text, gold)]
         rank = ranks[0] if ranks else None
         ok = (not gold and answer.abstained) or (gold and rank == 1 and not answer.abstained)
         if args.only_wrong and ok:
             continue
-        vector, names = engine.embed([query])
-        features = engine.scorer.features(query, vector[0], engine.catalog.allowed(query.filters))
-        best = engine.scorer.rank(features, 1)[0]
         words = " ".join(f"{w}:{lexicon.stem_df.get(t[0], 0) if t else '-'}" for w, t in zip(query.content, query.terms))
         print(f"{'OK ' if ok else 'BAD'} {item['id']} {'OOS' if not gold else 'IN '} abst={int(answer.abstained)} "
-              f"rank={rank} conf={confidence(best, engine.config):.3f} unit={best.dense_unit:.3f} "
-              f"para={best.dense_para:.3f} cov={best.coverage:.2f} | {item['q']}")
-        print(f"      words: {words} names={list(query.unknown_names)} note={answer.note}")
+              f"rank={rank} p={explained.probability or 0:.3f} | {item['q']}")
+        print(f"      words: {words} absent={[a.written for a in query.absent]} note={answer.note}")
+        if evidence:
+            print(f"      evidence: {evidence}")
         if answer.hits:
             print(f"      top: {answer.hits[0].citation} “{answer.hits[0].quote[:150]}”")
 

@@ -46,6 +46,7 @@ class Index:
                     self.quotable_of.setdefault(parent, []).append(p.row)
         self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
         self._row_stems: dict[int, frozenset[str]] = {}
+        self._paragraph_stems: dict[int, list[str]] = {}
         self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
         self.paragraph_doc = self.row_doc[self.paragraph_rows_array]  # document of each paragraph
         self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
@@ -58,6 +59,14 @@ class Index:
             passage = self.passages[row]
             cached = frozenset(stems(words(self.paragraph(passage).text[passage.start : passage.end])))
             self._row_stems[row] = cached
+        return cached
+
+    def paragraph_stems(self, position: int) -> list[str]:
+        """The stems of the paragraph at `position` (in `paragraph_rows` order), in order; cached."""
+        cached = self._paragraph_stems.get(position)
+        if cached is None:
+            text = self.paragraph(self.passages[self.paragraph_rows[position]]).text
+            cached = self._paragraph_stems[position] = stems(words(text))
         return cached
 
     def paragraph(self, passage: Passage) -> Paragraph:

@@ -164,6 +164,20 @@ NAME_NOUNS = (
     r"agreements?", r"resolutions?", r"leaders?", r"presidents?", r"chairs?",
 )
 
+# The last word of the name of an institution, agreement, event or place: "Asian Development
+# BANK", "Green Climate FUND", "World Health ASSEMBLY", "Middle CORRIDOR", "Paris CLUB". A run of a
+# question's words ending with one names one thing, even in lower case (retrieval.grounding).
+# Gathered from the names of international bodies and agreements in the declarations and the
+# UN General Debate speeches.
+NAME_HEADS = frozenset("""
+    bank banks fund funds programme program assembly organisation organization union corridor council court
+    club protocol treaty agreement convention forum games olympics cup sea ocean lake river canal valley
+    party alliance charter committee commission agency institute university pact accord pipeline
+    railway parliament movement front army
+    """.split())
+# Not "deal", "plan", "process", "summit", "initiative": questions use them for descriptions ("the
+# Iran nuclear deal" for the JCPOA) as often as in names.
+
 # ---- sentences --------------------------------------------------------------------------------
 # Abbreviations after which a full stop ends no sentence (titles, references, month names).
 ABBREVIATIONS = frozenset({
@@ -211,6 +225,13 @@ def expansions() -> dict[str, str]:
     acronyms, synonyms = _entries("acronyms.json"), _entries("synonyms.json")
     return {key: " ".join(x for x in (acronyms.get(key), synonyms.get(key)) if x)
             for key in dict.fromkeys([*acronyms, *synonyms])}
+
+
+@functools.lru_cache(maxsize=1)
+def synonym_only() -> frozenset[str]:
+    """Words whose expansion is only other words for the same thing, not what their letters stand
+    for ("paris" -> the Paris Agreement): no form of the word itself."""
+    return frozenset(_entries("synonyms.json")) - frozenset(_entries("acronyms.json"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,11 +16,11 @@ from retrieval.names import asks_for_name
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise, quoted_phrases
 from retrieval.query.scope import Scope, ScopeFinder
 from retrieval.query.speaker import SPEAKER_SHARE, source_words, strip_speaker
-from retrieval.query.terms import AbsentWord, terms_of
+from retrieval.query.terms import AbsentWord, Run, terms_of
 from retrieval.tokens import words
 from retrieval.types import Filters
 
-__all__ = ["MAX_QUESTION_CHARS", "AbsentWord", "Query", "Scope", "ScopeFinder", "SPEAKER_SHARE", "quoted_phrases", "understand"]
+__all__ = ["MAX_QUESTION_CHARS", "AbsentWord", "Query", "Run", "Scope", "ScopeFinder", "SPEAKER_SHARE", "quoted_phrases", "understand"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Query:
     filters: Filters
     terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
     absent: tuple[AbsentWord, ...] = ()  # topic words no paragraph uses in any form ("Kashmir", "G7")
+    runs: tuple[Run, ...] = ()  # runs of consecutive topic words, for names of several words
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
@@ -62,6 +63,7 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         truncated=normal.truncated,
         corrections=found.corrections,
         absent=found.absent,
+        runs=found.runs,
         phrases=normal.phrases,
         asks_name=asks_for_name(text),
         hints=scope.hints,

@@ -28,12 +28,29 @@ class AbsentWord:
     word: str  # lower case
     written: str  # as the user wrote it ("Kashmir", "G7"), for telling them
     name: bool = False  # written like a name: a capital, a digit, or no English word ("mpox")
+    literal: bool = False  # grounded only by itself: a number ("2008"), a name of several words ("Paris Olympics")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive topic words of the question ("paris olympics", "international criminal court")."""
+
+    words: tuple[str, ...]  # corrected, lower case
+    written_words: tuple[str, ...]  # as the user wrote them
+
+    @property
+    def written(self) -> str:
+        return " ".join(self.written_words)
+
+
+MIN_UNKNOWN_NAME = 4  # shorter words that are no English word are mostly chat ("teh", "mtg")
 
 
 def looks_like_a_name(written: str) -> bool:
     """A word written with a capital or a digit ("Kashmir", "NATO", "G7"), or no English word
     at all ("mpox", "starlink"): it names something, whatever else the question says."""
-    return written[:1].isupper() or any(ch.isdigit() for ch in written) or written.lower() not in en.english_words()
+    return (written[:1].isupper() or any(ch.isdigit() for ch in written)
+            or (len(written) >= MIN_UNKNOWN_NAME and written.lower() not in en.english_words()))
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,7 @@ class Terms:
     dense_text: str  # the text to embed: corrected, with expansions, when anything changed
     absent: tuple[AbsentWord, ...]  # topic words the corpus never uses in any form ("Kashmir", "G7")
     corrections: tuple[tuple[str, str], ...]  # (as written, corrected)
+    runs: tuple[Run, ...] = ()  # runs of two or more consecutive topic words
 
 
 def topic_positions(tokens: list[str], corrected: list[str], ignored: set[str]) -> list[int]:
@@ -64,6 +82,18 @@ def alternatives(word: str, lexicon: Lexicon) -> tuple[str, ...]:
                                + stems(words(lexicon.expansions.get(word, "")))))
 
 
+def runs_of(positions: list[int], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
+    """The runs of two or more consecutive topic positions."""
+    runs, current = [], []
+    for i in positions + [-2]:
+        if current and i != current[-1] + 1:
+            if len(current) > 1:
+                runs.append(Run(tuple(corrected[j] for j in current), tuple(written[j] for j in current)))
+            current = []
+        current.append(i)
+    return tuple(runs)
+
+
 def is_absent(word: str, lexicon: Lexicon) -> bool:
     """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
     return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
@@ -76,7 +106,8 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     corrected, corrections = correct(tokens, lexicon, written)
     positions = topic_positions(tokens, corrected, ignored)
     content = tuple(corrected[i] for i in positions)
-    absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]))
+    # a number ("2008") is a name no other word can stand for: only itself grounds it
+    absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit())
               for i in positions if is_absent(corrected[i], lexicon)}
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
     shouted = {w.lower() for w in _SHOUTED.findall(text)}
@@ -89,4 +120,5 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         dense_text=dense.strip(),
         absent=tuple(absent.values()),
         corrections=corrections,
+        runs=runs_of(positions, corrected, written),
     )
