@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
+import signal
+import threading
 from typing import Any, Callable
 
 from telegram import BotCommand, Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,6 +23,7 @@ from telegram.ext import (
 
 from bot import buttons, handlers
 from bot.batcher import AnswerBatcher
+from bot.delivery import RetryingRateLimiter
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings
 from bot.state import BotState
@@ -37,43 +37,24 @@ COMMANDS = [
     BotCommand("about", "Corpus, model and index"),
     BotCommand("help", "How to use the bot"),
 ]
-MAX_RETRIES = 5
-# Calls that deliver something to a user are retried on network errors and 5xx answers;
-# start-up calls (getMe, deleteWebhook, ...) are not: PTB's bootstrap retries handle those,
-# and an unreachable server must be reported at once.
-RETRIED_ENDPOINTS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "answerInlineQuery",
-                               "setMyCommands"})
 CONCURRENT_UPDATES = 64
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """PTB's flood-limit rate limiter (which retries 429s), retrying transient network
-    errors and 5xx answers too, with exponential back-off, so no answer is lost."""
-
-    def __init__(self, max_retries: int = MAX_RETRIES, base_delay: float = 0.5) -> None:
-        super().__init__(max_retries=max_retries)
-        self._network_retries = max_retries
-        self._base_delay = base_delay
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
-        for attempt in range(self._network_retries + 1):
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except RetryAfter:
-                raise
-            except (NetworkError, TimedOut) as exc:
-                if endpoint not in RETRIED_ENDPOINTS or attempt == self._network_retries:
-                    raise
-                delay = self._base_delay * (2 ** attempt) * (1 + random.random() / 4)
-                log.warning("%s failed (%s); retry %d in %.1fs", endpoint, exc.__class__.__name__, attempt + 1, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
 
 
 async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands(COMMANDS)
+    loop = asyncio.get_running_loop()
+    for stop_signal in STOP_SIGNALS:  # replaces PTB's own handler, which does the same but the first line
+        loop.add_signal_handler(stop_signal, _stop, application.bot_data)
     log.info("bot @%s ready", application.bot.username)
+
+
+def _stop(state: BotState) -> None:
+    """A stop signal: an index build in progress stops within a second or two (the old index is
+    kept), then the application shuts down as PTB does on its stop signals."""
+    state.cancel.set()
+    raise SystemExit
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -98,9 +79,10 @@ def _handlers(application: Application) -> None:
     application.add_error_handler(handlers.error_handler)
 
 
-def build_application(settings: BotSettings, reopen: Callable[[bool], Any], opened) -> Application:
+def build_application(settings: BotSettings, reopen: Callable[[bool], Any], opened,
+                      cancel: threading.Event | None = None) -> Application:
     """Wire the handlers; `opened` is the engine loaded before the bot takes updates, `reopen`
-    opens it again (rebuilding when forced) for /reindex."""
+    opens it again (rebuilding when forced) for /reindex, stopping when `cancel` is set."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -120,6 +102,7 @@ def build_application(settings: BotSettings, reopen: Callable[[bool], Any], open
     application = builder.build()
     state: BotState = application.bot_data
     state.settings, state.engine, state.reopen = settings, opened.engine, reopen
+    state.cancel = cancel or threading.Event()
     state.batcher = AnswerBatcher(lambda: state.engine)
     state.feedback = FeedbackStore(settings.feedback_db)
     _handlers(application)

@@ -28,14 +28,26 @@ CREATE TABLE IF NOT EXISTS feedback (
 GOLD_CHARS = 80  # a gold substring: the start of the voted paragraph
 
 
+class FeedbackError(QuoteBotError):
+    """The feedback database cannot be opened or written."""
+
+
 class FeedbackStore:
+    """Votes in SQLite. Opening checks the database can be written: a directory, a corrupt or a
+    read-only file is one clear error at start, not a vote lost later."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False)
-        self._db.execute(SCHEMA)
-        self._db.commit()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False)
+            self._db.execute(SCHEMA)
+            self._db.commit()
+            self._db.execute("BEGIN IMMEDIATE")  # takes the write lock: fails when read-only
+            self._db.rollback()
+        except (sqlite3.Error, OSError) as exc:
+            raise FeedbackError(f"cannot use the feedback database {self.path}: {exc}") from exc
 
     def record(self, answer: Answer, position: int, vote: bool, chat_type: str) -> None:
         passages = [
@@ -46,10 +58,13 @@ class FeedbackStore:
         row = (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), answer.question, int(vote),
                position, int(answer.abstained), chat_type, json.dumps(passages, ensure_ascii=False))
         with self._lock:
-            self._db.execute(
-                "INSERT INTO feedback (created_at, question, vote, position, abstained, chat_type, passages) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-            self._db.commit()
+            try:
+                self._db.execute(
+                    "INSERT INTO feedback (created_at, question, vote, position, abstained, chat_type, passages) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                self._db.commit()
+            except sqlite3.Error as exc:
+                raise FeedbackError(f"cannot write to the feedback database {self.path}: {exc}") from exc
 
     def rows(self) -> list[dict]:
         with self._lock:

@@ -21,10 +21,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot import buttons, render, texts
+from bot import buttons, delivery, render, texts
+from bot.feedback import FeedbackError
 from bot.render import Card
 from bot.state import Context
 from retrieval.errors import EmptyQuestionError, QuoteBotError
@@ -67,8 +68,25 @@ async def gate(update: Update, context: Context) -> None:
 
 
 async def _reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    return await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                    link_preview_options=NO_PREVIEW, do_quote=message.chat.type != ChatType.PRIVATE)
+    """Reply in HTML; after an ambiguous failure, once more, marked and silent (bot.delivery)."""
+    options = dict(parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW,
+                   do_quote=message.chat.type != ChatType.PRIVATE)
+    try:
+        return await message.reply_text(text, **options)
+    except (NetworkError, TimedOut) as exc:
+        if not delivery.ambiguous(exc):
+            raise
+        failure = exc
+    for delay in delivery.resend_delays():  # marked and silent: a duplicate is recognisable
+        log.warning("an answer may not have been delivered (%s); sending it again, marked", failure.__class__.__name__)
+        await asyncio.sleep(delay)
+        try:
+            return await message.reply_text(render.fit(delivery.RESENT + text), disable_notification=True, **options)
+        except (NetworkError, TimedOut) as exc:
+            if not delivery.ambiguous(exc):
+                raise
+            failure = exc
+    raise failure
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
@@ -230,10 +248,16 @@ async def context_button(update: Update, context: Context) -> None:
 async def vote_button(update: Update, context: Context) -> None:
     """👍 / 👎: stored as feedback."""
     press, stored = await _pressed(update, context, buttons.VOTE_PATTERN)
-    if press:
+    if not press:
+        return
+    try:
         await asyncio.to_thread(context.bot_data.feedback.record, stored.answer, press.position, press.vote,
                                 stored.chat_type)
-        await update.callback_query.answer(texts.THANKS)
+    except FeedbackError:
+        log.exception("a vote could not be stored")
+        await update.callback_query.answer(texts.FEEDBACK_FAILED, show_alert=True)
+        return
+    await update.callback_query.answer(texts.THANKS)
 
 
 async def stale_button(update: Update, context: Context) -> None:

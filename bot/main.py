@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -10,6 +11,11 @@ from bot.settings import BotSettings
 from retrieval.settings import EngineSettings
 
 log = logging.getLogger("quotebot.bot")
+# Torch threads in the bot. benchmarks/bench_threads.py on 2 cores: one question at a time takes
+# 14 ms (p95 15) with 1 thread and 11 ms (p95 12) with 2 on an idle machine, but 15 ms (p95 33)
+# with 1 and 30 ms (p95 496) with 2 when two other processes are busy: 2 threads oversubscribe a
+# shared host. Questions arriving together are batched anyway. QUOTEBOT_THREADS overrides it.
+BOT_THREADS = 1
 
 
 class StartupError(Exception):
@@ -27,14 +33,17 @@ class Webhook:
     port: int = 8443
 
 
-def _opener(engine_settings: EngineSettings):
-    """A function that opens the engine (rebuilding the index when forced), keeping the model."""
+def _opener(engine_settings: EngineSettings, cancel: threading.Event):
+    """A function that opens the engine (rebuilding the index when forced), keeping the model. A
+    build logs its progress and stops when `cancel` is set (the bot is shutting down)."""
+    from retrieval.index import BuildProgress
     from retrieval.loader import open_engine
 
     embedder = {}
 
     def reopen(force: bool = False):
-        opened = open_engine(engine_settings, embedder=embedder.get("model"), force=force)
+        progress = BuildProgress(write=log.info, cancel=cancel)
+        opened = open_engine(engine_settings, embedder=embedder.get("model"), force=force, progress=progress)
         embedder["model"] = opened.engine.embedder
         for error in opened.corpus_errors:
             log.warning("corpus: %s", error)
@@ -49,10 +58,11 @@ def serve(settings: BotSettings, engine_settings: EngineSettings, webhook: Webho
 
     from bot.app import ALLOWED_UPDATES, build_application
 
-    reopen = _opener(engine_settings)
+    cancel = threading.Event()
+    reopen = _opener(engine_settings, cancel)
     opened = reopen()
     log.info("engine ready: %s", opened.engine.index.manifest["counts"])
-    application = build_application(settings, reopen, opened)
+    application = build_application(settings, reopen, opened, cancel)
     try:
         if webhook:
             if not settings.webhook_secret:

@@ -22,6 +22,8 @@ PARAGRAPH_BUDGET = 3000  # characters of escaped paragraph in one card
 CLOSEST_QUOTE = 220
 COMPARE_QUOTE = 260
 ELLIPSIS = "…"
+CITATION_PART = 120  # characters of a title, place or section in a citation line
+MAX_URL = 1000  # a longer link is not shown
 
 
 def esc(text: str) -> str:
@@ -79,10 +81,13 @@ def _interleave(first: list, second: list) -> list:
 
 
 def citation_html(hit: Hit) -> str:
+    """The citation line; a title or place too long for a message is shortened, a link too long
+    for one is left out: the citation itself is always shown."""
     c = hit.citation
-    parts = [f"<b>{esc(c.short_title)}</b>"] + [esc(x) for x in (c.date_text(), c.place) if x]
-    line = "— " + ", ".join(parts) + " · " + esc(str(c).rsplit(" — ", 1)[-1])
-    if c.url:
+    parts = [f"<b>{esc(shorten(c.short_title, CITATION_PART))}</b>"]
+    parts += [esc(shorten(x, CITATION_PART)) for x in (c.date_text(), c.place) if x]
+    line = "— " + ", ".join(parts) + " · " + esc(shorten(str(c).rsplit(" — ", 1)[-1], CITATION_PART))
+    if c.url and len(c.url) <= MAX_URL:
         line += f' · <a href="{esc_attr(c.url)}">source</a>'
     return line
 

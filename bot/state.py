@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -30,6 +31,7 @@ class BotState:
     feedback: FeedbackStore | None = None
     store: AnswerStore = field(default_factory=AnswerStore)
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    cancel: threading.Event = field(default_factory=threading.Event)  # set on shutdown: stops a build
 
 
 Context = CallbackContext[ExtBot, dict, dict, BotState]

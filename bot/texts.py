@@ -6,6 +6,7 @@ EMPTY_COMPARE = "Name a topic, for example: <code>/compare missile defense</code
 PRIVATE_BOT = "This QuoteBot is private."
 EXPIRED = "This answer has expired; please ask again."
 THANKS = "Thanks for the feedback!"
+FEEDBACK_FAILED = "Sorry, your vote could not be stored just now."
 SORRY = "Sorry, something went wrong on my side. Please try again."
 ADMINS_ONLY = "Only the bot's admins can rebuild the index."
 REBUILD_RUNNING = "A rebuild is already running."

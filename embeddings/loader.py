@@ -83,9 +83,14 @@ def guess_languages(name: str) -> tuple[str, ...] | None:
     return None if any(hint in lowered for hint in _MULTILINGUAL_HINTS) else ("en",)
 
 
-def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = None) -> Embedder:
-    """Load a sentence-transformers model by name or path; None means the bundled default."""
-    from embeddings.sentence_transformer import SentenceTransformerEmbedder
+def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = None,
+                  threads: int | None = None) -> Embedder:
+    """Load a sentence-transformers model by name or path; None means the bundled default.
+    `threads` sets torch's intra-op threads (None: torch's default, every core)."""
+    from embeddings.sentence_transformer import SentenceTransformerEmbedder, set_threads
+
+    if threads:
+        set_threads(threads)
 
     if name and name.strip().lower() == FAKE_MODEL:
         from embeddings.fake import HashingEmbedder

@@ -12,6 +12,13 @@ from embeddings.base import EmbeddingError, l2_normalize
 
 log = logging.getLogger(__name__)
 
+def set_threads(threads: int) -> None:
+    """Torch's intra-op threads for this process (see benchmarks/bench_threads.py)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 QUERY_BATCH_SIZE = 32
 PASSAGE_BATCH_SIZE = 64
 

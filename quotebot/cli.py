@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     _never_crash_on_output()
     args = build_parser().parse_args(argv)
     try:
-        configure_logging(_log_level(args))
+        configure_logging(_log_level(args), verbose=args.verbose)
         return commands.COMMANDS[args.command](args)
     except (QuoteBotError, EmbeddingError) as exc:
         print(f"quotebot: error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -25,14 +26,18 @@ def _open(args, force: bool = False):
     """The engine for the command's options; corpus files that failed are named on stderr."""
     import logging
 
+    from retrieval.index import BuildProgress
     from retrieval.loader import open_engine
 
-    opened = open_engine(_engine_settings(args), progress=sys.stderr.isatty(), force=force)
+    progress = BuildProgress(bar=sys.stderr.isatty(), write=lambda line: print(line, file=sys.stderr, flush=True))
+    opened = open_engine(_engine_settings(args), progress=progress, force=force)
     for error in opened.corpus_errors:
         print(f"quotebot: warning: {error}", file=sys.stderr)
-    if opened.built:
-        counts = opened.engine.index.manifest["counts"]
-        logging.getLogger("quotebot").info("built the index (%s vectors) in %.1fs", counts["vectors"], opened.seconds)
+    index = opened.engine.index
+    logging.getLogger("quotebot").info("%s the index %s (%s documents, %s vectors, model %s) in %.1fs",
+                                       "built" if opened.built else "loaded", index.path,
+                                       index.manifest["counts"]["documents"], index.manifest["counts"]["vectors"],
+                                       index.manifest["model_id"], opened.seconds)
     return opened
 
 
@@ -185,11 +190,14 @@ def cmd_serve(args) -> int:
 
     add_secret(settings.token, "<token>")
     add_secret(settings.webhook_secret, "<webhook-secret>")
-    from bot.main import StartupError, Webhook, serve
+    from bot.main import BOT_THREADS, StartupError, Webhook, serve
 
     webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    engine_settings = _engine_settings(args)
+    if engine_settings.threads is None:  # one thread per question: see bot.main.BOT_THREADS
+        engine_settings = dataclasses.replace(engine_settings, threads=BOT_THREADS)
     try:
-        return serve(settings, _engine_settings(args), webhook)
+        return serve(settings, engine_settings, webhook)
     except StartupError as exc:
         if exc.usage:
             raise SettingsProblem(str(exc)) from exc

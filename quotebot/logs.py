@@ -34,6 +34,21 @@ class RedactingFormatter(logging.Formatter):
 _FORMATTER = RedactingFormatter()
 
 
+class QuietRetries(logging.Filter):
+    """PTB logs each failed start-up attempt with the whole chain of tracebacks (about a hundred
+    lines when Telegram cannot be reached); the error is said in one line after it anyway. The
+    tracebacks are kept for -v (DEBUG) only."""
+
+    def __init__(self, verbose: bool) -> None:
+        super().__init__()
+        self.verbose = verbose
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.verbose and record.name.startswith("telegram") and "Network Retry Loop" in record.getMessage():
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class LogLevelError(ValueError):
     """QUOTEBOT_LOG_LEVEL names no level."""
 
@@ -45,14 +60,16 @@ def parse_level(name: str) -> int:
     return getattr(logging, level)
 
 
-def configure_logging(level: int) -> None:
-    """Send logs at `level` and above to stderr through the redacting formatter (idempotent)."""
+def configure_logging(level: int, verbose: bool = False) -> None:
+    """Send logs at `level` and above to stderr through the redacting formatter (idempotent);
+    `verbose` keeps the tracebacks of start-up retries."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "quotebot", False):
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_FORMATTER)
+    handler.addFilter(QuietRetries(verbose or level <= logging.DEBUG))
     handler.quotebot = True
     root.addHandler(handler)
     root.setLevel(level)

@@ -39,13 +39,15 @@ class Catalog:
         return self.documents[self._positions[self.resolve_doc(ref)]]
 
     def resolve_doc(self, ref: str) -> str:
-        """A document id from its id, its file name (stem) or a unique id prefix."""
+        """A document id from its id, its file name (with or without its suffix) or a unique id
+        prefix."""
         ref = ref.strip()
         if ref in self._positions:
             return ref
         lowered = ref.lower()
         for doc in self.documents:
-            if lowered in (Path(doc.source_path).stem.lower(), doc.doc_id.lower()):
+            source = Path(doc.source_path)
+            if lowered in (source.stem.lower(), source.name.lower(), doc.doc_id.lower()):
                 return doc.doc_id
         matches = [d.doc_id for d in self.documents if d.doc_id.startswith(lowered)]
         if len(matches) == 1:

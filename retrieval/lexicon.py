@@ -15,17 +15,37 @@ MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
 MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
 MAX_COMPOUNDS = 12
-_DEFINED_ACRONYM = re.compile(r"([A-Z][A-Za-z\-]+(?:\s+(?:[A-Za-z\-]+|of|and|the|for|on|in)){1,9}?)\s+\(([A-Z]{2,7})\)")
+_ABBREVIATION = re.compile(r"\s\(([A-Z]{2,7})\)")
+_NAME_WORD = re.compile(r"[A-Za-z\-]+")
+MAX_NAME_WORDS = 10  # a long name of up to ten words before "(ABBR)"
+_LOOK_BACK = 400  # characters before "(ABBR)" searched for its long name: linear in the text
 _DOCTRINE = re.compile(rf"^(?P<base>[a-z]{{4,}})(?:{'|'.join(en.DOCTRINE_ENDINGS)})$")
 
 
 def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
-    """Acronyms the texts define as 'Long Name (ABBR)'."""
+    """Acronyms the texts define as 'Long Name (ABBR)': the long name is the run of two to ten
+    words before the brackets, from the first one written with a capital. Each definition is read
+    from a bounded window before it, so the cost is linear in the text, whatever its words."""
     found: dict[str, str] = {}
     for text in texts:
-        for long_name, abbr in _DEFINED_ACRONYM.findall(text):
-            found.setdefault(abbr.lower(), long_name)
+        for match in _ABBREVIATION.finditer(text):
+            long_name = _long_name(text[max(0, match.start() - _LOOK_BACK):match.start()])
+            if long_name:
+                found.setdefault(match.group(1).lower(), long_name)
     return found
+
+
+def _long_name(before: str) -> str | None:
+    """The long name that ends `before` (see `defined_acronyms`)."""
+    tail: list[str] = []
+    for token in reversed(before.split()):
+        if len(tail) == MAX_NAME_WORDS or not _NAME_WORD.fullmatch(token):
+            break
+        tail.insert(0, token)
+    for start in range(len(tail) - 1):
+        if tail[start][:1].isupper():
+            return " ".join(tail[start:])
+    return None
 
 
 def family_stems(stem: str) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from embeddings import Embedder, load_embedder
 from retrieval.engine import Engine
-from retrieval.index import open_index
+from retrieval.index import BuildProgress, open_index
 from retrieval.parsers import corpus_files
 from retrieval.scoring import DEFAULT_RANKING, RankingConfig
 from retrieval.settings import EngineSettings
@@ -21,12 +21,12 @@ class Opened:
     corpus_errors: list[str]
 
 
-def open_engine(settings: EngineSettings, embedder: Embedder | None = None, progress: bool = False,
+def open_engine(settings: EngineSettings, embedder: Embedder | None = None, progress: BuildProgress | None = None,
                 force: bool = False, config: RankingConfig = DEFAULT_RANKING) -> Opened:
     """Parse the corpus, load the model, then load the index or build it if stale."""
     started = time.perf_counter()
     files = corpus_files(list(settings.corpus))
-    embedder = embedder or load_embedder(settings.model)
+    embedder = embedder or load_embedder(settings.model, threads=settings.threads)
     index, built = open_index(files, embedder, settings.index_path(embedder.model_id), progress=progress,
                               force=force, facts={"ranking": config.to_json()})
     errors = index.manifest.get("corpus_errors", [])  # the caller reports them

@@ -177,9 +177,18 @@ class Scorer:
                          f.exact is not None and bool(f.exact[position]))
 
     def rank(self, features: Features, k: int) -> list[Candidate]:
-        """The `k` best paragraphs, best first (filtered-out paragraphs never)."""
-        order = np.argsort(-features.score, kind="stable")[:k]
-        return [self.candidate(features, int(p)) for p in order if np.isfinite(features.score[p])]
+        """The `k` best paragraphs, best first (filtered-out paragraphs never). A paragraph whose
+        text is word for word one ranked above it (the same file twice in the corpus) is left out."""
+        ranked: list[Candidate] = []
+        seen: set[str] = set()
+        for p in np.argsort(-features.score, kind="stable"):
+            if len(ranked) == k or not np.isfinite(features.score[p]):
+                break
+            text = self.index.paragraph(self.index.passages[self.index.paragraph_rows[p]]).text
+            if text not in seen:
+                seen.add(text)
+                ranked.append(self.candidate(features, int(p)))
+        return ranked
 
     def best_of(self, features: Features, positions: np.ndarray, k: int) -> list[Candidate]:
         """The `k` best of the paragraphs at `positions`, best first."""

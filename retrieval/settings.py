@@ -12,6 +12,7 @@ from retrieval.errors import CorpusError
 ENV_MODEL = "QUOTEBOT_MODEL"
 ENV_INDEX_DIR = "QUOTEBOT_INDEX_DIR"
 ENV_CORPUS = "QUOTEBOT_CORPUS"
+ENV_THREADS = "QUOTEBOT_THREADS"
 
 
 def shipped_corpus() -> Path:
@@ -31,6 +32,15 @@ def default_index_root() -> Path:
     return Path(user_cache_dir("quotebot")) / "indexes"
 
 
+def _threads(env) -> int | None:
+    raw = env.get(ENV_THREADS, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise CorpusError(f"{ENV_THREADS} must be a whole number of threads (1 or more), got {raw!r}")
+    return int(raw)
+
+
 def _resolved(path: str) -> Path:
     try:
         return Path(path).expanduser().resolve()
@@ -43,6 +53,7 @@ class EngineSettings:
     corpus: tuple[Path, ...]
     model: str | None
     index_root: Path
+    threads: int | None = None  # torch threads for encoding; None: torch's default (every core)
 
     @classmethod
     def resolve(cls, corpus: list[str] | None = None, model: str | None = None,
@@ -52,7 +63,7 @@ class EngineSettings:
         paths = corpus or [p for p in env.get(ENV_CORPUS, "").split(os.pathsep) if p.strip()]
         resolved = tuple(_resolved(p) for p in paths) or (shipped_corpus(),)
         root = index_dir or env.get(ENV_INDEX_DIR) or default_index_root()
-        return cls(resolved, model or env.get(ENV_MODEL) or None, Path(root).expanduser())
+        return cls(resolved, model or env.get(ENV_MODEL) or None, Path(root).expanduser(), _threads(env))
 
     def index_path(self, model_id: str) -> Path:
         """One directory per (corpus paths, model): content changes rebuild it in place."""

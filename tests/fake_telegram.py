@@ -92,7 +92,7 @@ def check_markup(markup: dict | None) -> None:
 @dataclass
 class Fault:
     method: str
-    kind: str  # "429", "500" or "slow"
+    kind: str  # "429", "500", "404", "slow", or "502-after" (delivered, then answered 502)
     times: int = 1
     retry_after: int = 1
     delay: float = 2.0
@@ -214,12 +214,19 @@ class FakeTelegram:
                 raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}", {"retry_after": fault.retry_after})
             if fault and fault.kind == "500":
                 raise ApiError(500, "Internal Server Error")
+            if fault and fault.kind == "404":
+                raise ApiError(404, "Not Found")
             if fault and fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
+            if fault and fault.kind == "502-after":  # done, yet the bot is told it failed
+                record.update(ok=True, result=result, answered=502)
+                with self._lock:
+                    self.state.calls.append(record)
+                return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
         except ApiError as exc:
             record.update(ok=False, error=exc.description)
             with self._lock:

@@ -212,3 +212,35 @@ def test_batch_answers_stream_out_before_the_last_is_done(run, tmp_path):
     assert process.wait(300) == 1  # "what is the" names no topic: an error in its place, 700 times
     assert first["question"] == "missile defense" and still_running
     assert len(rest) == 2099 and json.loads(rest[0])["error"].startswith("the question names no topic")
+
+
+def test_a_bad_thread_count_is_one_clear_line(run):
+    result = run("ask", "security", extra_env={"QUOTEBOT_THREADS": "many"})
+    assert result.returncode == 1 and "QUOTEBOT_THREADS must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_options_go_before_or_after_the_command(run, tmp_path):
+    before = run("-v", "--corpus", str(SEED), "ask", "missile defense", "--json", "-k", "1")
+    after = run("ask", "missile defense", "--json", "-k", "1", "-v", "--corpus", str(SEED))
+    assert before.returncode == after.returncode == 0
+    assert json.loads(before.stdout)["hits"] == json.loads(after.stdout)["hits"]
+    assert "INFO" in before.stderr and "INFO" in after.stderr  # -v: progress logs
+
+
+def test_hostile_corpus_files_are_one_line_each_and_the_rest_loads(run, tmp_path):
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "seed.txt").write_text(SEED.read_text("utf-8"), "utf-8")
+    (folder / "typed.json").write_text(json.dumps({"title": "A Declaration", "text": "Text.", "date": 2020,
+                                                   "place_of_signing": ["a", "b"]}), "utf-8")
+    (folder / "deep.json").write_text("[" * 100_000, "utf-8")
+    result = run("ask", "missile defense", "--corpus", str(folder), "--json", "-k", "1")
+    assert result.returncode == 0 and json.loads(result.stdout)["hits"]
+    assert "typed.json: field(s) date, place_of_signing must be text" in result.stderr
+    assert "deep.json: not valid JSON (nested too deeply)" in result.stderr
+    assert "Traceback" not in result.stderr
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    looped = run("ask", "security", "--corpus", str(loop))
+    assert looped.returncode == 1 and "cannot read (Symlink loop" in looped.stderr and "Traceback" not in looped.stderr

@@ -34,7 +34,8 @@ def workdir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def bot(fake, index_root, workdir):
+def bot(fake, index_root, workdir, real_engine):
+    # real_engine has built the index in index_root: every bot process of these tests loads it
     process, log = start_bot(fake, index_root, workdir)
     try:
         fake.wait_for(lambda c: c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
@@ -89,6 +90,15 @@ def test_buttons_edit_the_same_message_and_record_feedback(bot, fake, workdir):
     fake.push(callback(sent, data["👍"], 102))
     fake.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "Thanks" in str(c["params"].get("text")), 30, "vote")
     assert len(sent_to(fake, 102)) == 1  # buttons edit; they never add messages
+    # the same button pressed from another chat (a forwarded message, a forged callback): nothing shown
+    elsewhere = {**sent, "chat": {"id": 1999, "type": "private", "first_name": "Eve"}}
+    edits = len(fake.calls("editMessageText"))
+    fake.push(callback(elsewhere, data["More ▸"], 1999))
+    fake.wait_for(lambda c: c["method"] == "answerCallbackQuery" and "expired" in str(c["params"].get("text")), 30,
+                  "refusal of a key from another chat")
+    fake.push(callback(sent, data["More ▸"].rsplit(":", 1)[0] + ":" + "9" * 30, 102))  # absurd position
+    fake.wait_for(lambda c: c["method"] == "answerCallbackQuery" and c["params"].get("show_alert"), 30, "refusal")
+    assert len(fake.calls("editMessageText")) == edits
     out = subprocess.run([sys.executable, "-m", "quotebot", "feedback", "--export", "-", "--db",
                           str(workdir / "feedback.sqlite3")], capture_output=True, text=True, cwd=ROOT, timeout=60)
     items = [json.loads(line) for line in out.stdout.splitlines()]
@@ -189,6 +199,25 @@ def test_faults_are_ridden_out(bot, fake):
     ask(fake, 503, "Syria")
 
 
+def test_an_answer_delivered_but_reported_failed_is_resent_marked_and_silent(bot, fake):
+    chats = list(range(520, 540))
+    fake.fault("sendMessage", "502-after", times=10)
+    for chat_id in chats:
+        fake.push(message(chat_id, "energy security"))
+    for chat_id in chats:
+        fake.wait_for(lambda c, chat_id=chat_id: c["method"] == "sendMessage" and c.get("ok")
+                      and int(c["params"]["chat_id"]) == chat_id and not c.get("answered"), 120, f"chat {chat_id}")
+    time.sleep(2)
+    for chat_id in chats:
+        delivered = sent_to(fake, chat_id)
+        plain = [c for c in delivered if not c["params"]["text"].startswith("↻")]
+        assert len(plain) == 1, delivered  # never twice unmarked
+        for again in delivered:
+            if again["params"]["text"].startswith("↻"):
+                assert again["params"].get("disable_notification") in (True, "true", "True")
+    assert sum(len(sent_to(fake, c)) for c in chats) == len(chats) + 10  # the 10 marked copies
+
+
 def test_fifty_concurrent_users_all_answered(bot, fake):
     questions = ["missile defense", "Afghanistan", "energy security", "terrorism", "Syria", "outer space",
                  "information security", "COVID-19", "climate change", "youth"]
@@ -259,7 +288,8 @@ def test_webhook_mode_checks_the_secret(fake, index_root, workdir):
         assert not sent_to(fake, 701) and not sent_to(fake, 702)
     finally:
         stop_bot(process)
-    assert TOKEN not in log.read_text()
+    text = log.read_text()
+    assert TOKEN not in text and "s3cret-Value" not in text  # the log is at DEBUG
 
 
 def test_missing_or_bad_token_exits_2_at_once():
@@ -282,6 +312,54 @@ def test_unreachable_telegram_is_one_clear_error(index_root, workdir):
         stop_bot(process)
     text = log.read_text()
     assert code == 1 and "cannot reach Telegram at http://127.0.0.1:9/bot" in text
-    assert TOKEN not in text
+    assert TOKEN not in text and "Traceback" not in text  # one line, not a hundred
     # the bot logs at INFO by default (the engine it opened), and not at DEBUG
     assert " INFO quotebot.bot: engine ready" in text and " DEBUG " not in text
+
+
+@pytest.mark.parametrize("fault", ["401", "404"])
+def test_a_rejected_token_exits_2_and_is_never_logged(fake, index_root, workdir, real_engine, fault):
+    other = "987654321:ZZE2eAnotherTokenThatTelegramRejects99"
+    if fault == "404":  # the right token, but Telegram answers getMe with 404, as for a revoked bot
+        fake.fault("getMe", "404", times=1)
+    process, log = start_bot(fake, index_root, workdir, env={"TELEGRAM_BOT_TOKEN": other} if fault == "401" else {})
+    try:
+        code = process.wait(180)
+    finally:
+        stop_bot(process)
+    text = log.read_text()
+    assert code == 2 and "Telegram rejected TELEGRAM_BOT_TOKEN" in text, text[-2000:]
+    for token in (other, TOKEN):
+        assert token not in text and token.split(":")[1] not in text  # at DEBUG, tracebacks included
+
+
+def test_a_stop_signal_during_reindex_stops_within_seconds(index_root, workdir, real_engine):
+    import signal
+
+    fake = FakeTelegram(TOKEN).start()  # its own server: the module's bot must not take the updates
+    since = time.monotonic()
+    process, log = start_bot(fake, index_root, workdir)
+    try:
+        fake.wait_for(lambda c: c["time"] > since and c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
+        fake.push(message(ADMIN_ID, "/reindex", user_id=ADMIN_ID))
+        fake.wait_for(lambda c: c["time"] > since and c["method"] == "sendMessage" and c.get("ok")
+                      and "Rebuilding" in c["result"]["text"], 60, "rebuild start")
+        time.sleep(3)  # well into the build (about 50 s in all)
+        stopped = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the bot did not stop:\n" + log.read_text()[-3000:]) from None
+        took = time.monotonic() - stopped
+    finally:
+        stop_bot(process)
+        fake.stop()
+    assert code == 0 and took < 10, (took, log.read_text()[-2000:])
+    assert "index build was stopped" in log.read_text()
+    # the index on disk is the one built before, whole: a new process loads it without building
+    from retrieval.loader import open_engine
+    from retrieval.settings import EngineSettings
+
+    reopened = open_engine(EngineSettings.resolve(None, None, str(index_root), env={}), embedder=real_engine.embedder)
+    assert not reopened.built

@@ -41,6 +41,7 @@ def test_citation_format(fake_engine):
         (Filters(places=("samarkand",)), {"2022-samarkand-declaration"}),
         (Filters(doc_ids=("2023-new-delhi",)), {"2023-new-delhi-declaration"}),  # unique prefix
         (Filters(doc_ids=("20201110_1626651",)), {"2020-moscow-declaration"}),  # file name
+        (Filters(doc_ids=("20201110_1626651.json",)), {"2020-moscow-declaration"}),  # with its suffix
     ],
 )
 def test_filters_restrict_documents(fake_engine, filters, expected):
@@ -259,3 +260,23 @@ def test_compare_picks_what_a_search_of_each_document_would(fake_engine, topic):
 def test_context_returns_neighbours(fake_engine):
     around = fake_engine.context("2012-beijing-declaration", 14, radius=1)
     assert [p.number for p in around] == [13, 14, 15]
+
+
+def test_the_same_file_twice_gives_each_paragraph_once(tmp_path):
+    import shutil
+
+    from embeddings import HashingEmbedder
+    from retrieval.loader import open_engine
+    from retrieval.settings import EngineSettings
+
+    from .conftest import SEED
+
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    shutil.copy(SEED, folder / "b.txt")
+    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path / "idx"), env={})
+    engine = open_engine(settings, embedder=HashingEmbedder()).engine
+    assert len(engine.documents) == 2
+    hits = engine.answer("missile defense", k=10).hits
+    assert len({h.text for h in hits}) == len(hits) == 10

@@ -72,12 +72,19 @@ def test_model_change_rebuilds(corpus_dir, tmp_path):
     assert was_built and index.manifest["dim"] == 128
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "missing"])
+@pytest.mark.parametrize("damage", ["manifest", "manifest-null", "manifest-list", "manifest-files", "vectors",
+                                    "passages", "missing", "words"])
 def test_corrupt_index_is_rebuilt_not_trusted(corpus_dir, tmp_path, damage):
     target = tmp_path / "idx"
     _open(corpus_dir, target)
     if damage == "manifest":
         (target / "manifest.json").write_text("{not json", "utf-8")
+    elif damage.startswith("manifest-"):
+        content = {"manifest-null": "null", "manifest-list": "[]",
+                   "manifest-files": json.dumps({**json.loads((target / "manifest.json").read_text()), "files": 7})}
+        (target / "manifest.json").write_text(content[damage], "utf-8")
+    elif damage == "words":
+        (target / "words.json").write_text('["one"]', "utf-8")
     elif damage == "vectors":
         data = (target / "vectors.faiss").read_bytes()
         (target / "vectors.faiss").write_bytes(data[: len(data) // 2])
@@ -107,6 +114,24 @@ def test_failed_build_leaves_no_half_index(corpus_dir, tmp_path):
     assert not was_built and still.manifest["corpus_hash"] == good.manifest["corpus_hash"]
 
 
+def test_a_killed_build_leaves_leftovers_the_next_build_removes(corpus_dir, tmp_path):
+    target = tmp_path / "idx"
+    for leftover in (".idx.tmp-abc123", ".idx.old-999"):
+        (tmp_path / leftover).mkdir()
+        (tmp_path / leftover / "vectors.faiss").write_bytes(b"half")
+    _open(corpus_dir, target)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".idx")) == [".idx.lock"]
+
+
+def test_an_index_folder_that_cannot_be_written_is_one_clear_error(corpus_dir, tmp_path):
+    from retrieval.errors import IndexStoreError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    with pytest.raises(IndexStoreError, match="cannot write the index folder"):
+        _open(corpus_dir, blocker / "idx")
+
+
 def test_only_english_is_indexed_for_an_english_model():
     bilingual = load_corpus([CORPUS / "sco" / "20190614_1626259.json"])
     index = Index.build(bilingual, HashingEmbedder())
@@ -114,3 +139,54 @@ def test_only_english_is_indexed_for_an_english_model():
     multilingual = Index.build(bilingual, HashingEmbedder(languages=None))
     assert {multilingual.paragraph(p).lang for p in multilingual.passages} == {"en", "ru"}
     assert not any(index.paragraph(p).kind == "signature" for p in index.passages)
+
+
+def test_waiting_for_another_build_stops_when_cancelled(tmp_path):
+    import threading
+
+    from retrieval.index import BuildCancelled, BuildProgress
+    from retrieval.index.store import build_lock
+
+    target = tmp_path / "idx"
+    cancel = threading.Event()
+    with build_lock(target):  # another build holds the lock
+        cancel.set()
+        with pytest.raises(BuildCancelled):
+            with build_lock(target, BuildProgress(cancel=cancel)):
+                pass
+
+
+def test_a_cancelled_build_raises_between_chunks_and_keeps_the_old_index(corpus_dir, tmp_path):
+    import threading
+
+    from retrieval.index import BuildCancelled, BuildProgress
+
+    class Slow(HashingEmbedder):
+        def __init__(self, cancel):
+            super().__init__()
+            self.cancel, self.chunks = cancel, 0
+
+        def embed_passages(self, texts, progress=False):
+            self.chunks += 1
+            if self.chunks == 2:
+                self.cancel.set()  # a stop signal arrives during the second chunk
+            return super().embed_passages(texts)
+
+    target = tmp_path / "idx"
+    good, _ = _open(corpus_dir, target)
+    cancel = threading.Event()
+    embedder = Slow(cancel)
+    with pytest.raises(BuildCancelled):
+        _open(corpus_dir, target, embedder, force=True, progress=BuildProgress(cancel=cancel))
+    assert embedder.chunks == 2  # stopped at the next check, not at the end
+    still, was_built = _open(corpus_dir, target)
+    assert not was_built and still.manifest["created_at"] == good.manifest["created_at"]
+
+
+def test_a_build_says_how_far_it_is_when_no_bar_can_be_shown(corpus_dir, tmp_path):
+    from retrieval.index import BuildProgress
+
+    lines = []
+    _open(corpus_dir, tmp_path / "idx", progress=BuildProgress(write=lines.append, every=0))
+    assert lines and lines[0].startswith("building the index: passages 256/")
+    assert lines[-1].startswith("building the index: words") and lines[-1].endswith("(100%)")

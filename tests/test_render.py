@@ -191,3 +191,39 @@ def test_allow_list_restricts_chats_and_users():
     assert allowed(update(-100, 7), ids("-100"))  # the allowed group
     assert allowed(update(9, 7), ids("7"))  # an allowed user anywhere
     assert not allowed(update(9, 8), ids("-100, 7"))
+
+
+@pytest.mark.parametrize("damage", ["directory", "corrupt"])
+def test_a_feedback_database_that_cannot_be_used_is_one_clear_error(tmp_path, damage):
+    from bot.feedback import FeedbackError
+
+    path = tmp_path / "fb.sqlite3"
+    if damage == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(FeedbackError, match="cannot use the feedback database"):
+        FeedbackStore(path)
+
+
+def test_a_vote_that_cannot_be_written_is_an_error_not_a_silence(tmp_path, fake_engine):
+    import sqlite3
+
+    from bot.feedback import FeedbackError
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    store._db.close()  # the file went away under the bot: any write now fails
+    store._db = sqlite3.connect(":memory:", check_same_thread=False)  # no table
+    with pytest.raises(FeedbackError, match="cannot write"):
+        store.record(fake_engine.answer("missile defense"), 0, True, "private")
+
+
+def test_a_long_place_or_link_never_drops_the_citation():
+    para = Paragraph("d", 3, "A clause about trade.", sentences=((0, 21),))
+    hit = _hit(para)
+    long = dataclasses.replace(hit, citation=dataclasses.replace(hit.citation, place="Far away " * 600,
+                                                                  url="https://example.org/" + "x" * 5000))
+    card = render.answer_card(Answer("q", (long,), False), "k")
+    plain = _check_card(card)
+    assert "A clause about trade." in plain and long.citation.short_title in plain and "¶3" in plain
+    assert "example.org" not in card.text  # a link that long is left out, the citation stays

@@ -81,3 +81,17 @@ def test_related_forms_the_stemmer_keeps_apart():
     assert lexicon.related_stems("terrorists") == ["terror"]
     assert lexicon.related_stems("protectionism") == ["protectionist"]
     assert lexicon.related_stems("economists") == []  # "economism" is no word of the corpus
+
+
+def test_acronyms_defined_by_the_text():
+    from retrieval.lexicon import defined_acronyms
+
+    found = defined_acronyms([
+        "the Regional Anti-Terrorist Structure (RATS) of the SCO",
+        "within the Collective Security Treaty Organization (CSTO) and the CIS",
+        "a very long name of ten words that is longer than the limit allows us (LONG)",
+        "Structure(NOSPACE) and " + "A" * 5000 + " (XX)",
+    ])
+    assert found["rats"] == "Regional Anti-Terrorist Structure"
+    assert found["csto"] == "Collective Security Treaty Organization"
+    assert "long" not in found and "nospace" not in found and "xx" not in found

@@ -12,6 +12,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.passages import Passage, passages_of
+from retrieval.index.progress import BuildProgress
 from retrieval.lang import en
 from retrieval.lexicon import Lexicon, defined_acronyms
 from retrieval.parsers import Corpus
@@ -77,9 +78,11 @@ class Index:
         return [self.paragraph(self.passages[row]).text for row in self.paragraph_rows]
 
     @classmethod
-    def build(cls, corpus: Corpus, embedder: Embedder, progress: bool = False, facts: dict | None = None) -> "Index":
+    def build(cls, corpus: Corpus, embedder: Embedder, progress: BuildProgress | None = None,
+              facts: dict | None = None) -> "Index":
         """Embed every row of the corpus and index the paragraphs' words. `facts` are added to
-        the manifest (corpus hash, files, ranking configuration)."""
+        the manifest (corpus hash, files, ranking configuration); `progress` reports the build and
+        may stop it (BuildCancelled)."""
         import faiss
 
         passages, texts = passages_of(corpus.documents, embedder.languages)
@@ -89,7 +92,8 @@ class Index:
                 f"({', '.join(embedder.languages or ())})"
             )
         started = time.perf_counter()
-        vectors = embedder.embed_passages(texts, progress=progress)
+        progress = progress or BuildProgress()
+        vectors = progress.embed(texts, embedder.embed_passages, "passages")
         index = faiss.IndexFlatIP(embedder.dim)
         index.add(vectors)
         whole_texts = [texts[p.row] for p in passages if p.whole]
@@ -97,7 +101,8 @@ class Index:
         stem_lists = [stems(t) for t in tokens]
         lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
         vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
-        word_vectors = WordVectors(vocabulary, embedder.embed_passages(vocabulary).astype(np.float16))
+        word_vectors = WordVectors(vocabulary, progress.embed(vocabulary, embedder.embed_passages, "words")
+                                   .astype(np.float16))
         manifest = {
             "format_version": FORMAT_VERSION,
             "model_id": embedder.model_id,

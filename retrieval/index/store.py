@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.passages import Passage
+from retrieval.index.progress import BuildProgress
 from retrieval.lexicon import Lexicon
 from retrieval.parsers import parse_files
 from retrieval.parsers.config import config_path
@@ -109,9 +111,17 @@ def _write_files(index: Index, folder: Path) -> None:
     np.save(folder / "word_vectors.npy", index.word_vectors.vectors, allow_pickle=False)
 
 
+def remove_leftovers(target: Path) -> None:
+    """Temporary and old copies of `target` that a killed build left behind (call under the lock)."""
+    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
+        for leftover in target.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def save_index(index: Index, target: Path) -> None:
     """Write atomically: a temporary sibling directory renamed over `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         _write_files(index, tmp)
@@ -142,6 +152,8 @@ def _read_passages(path: Path) -> list[Passage]:
 
 def _checked_manifest(path: Path, expect: dict | None) -> dict:
     manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise StaleIndex("the manifest is not an object with its files")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise StaleIndex(f"format version {manifest.get('format_version')}")
     for key, value in (expect or {}).items():
@@ -170,7 +182,7 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
         raise
     except FileNotFoundError as exc:
         raise StaleIndex(f"missing {Path(exc.filename or '?').name}") from exc
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the files hold, the index is never trusted
         raise StaleIndex(f"unreadable ({exc.__class__.__name__}: {exc})") from exc
     if faiss_index.ntotal != len(passages) or faiss_index.d != manifest["dim"]:
         raise StaleIndex("vector count or dimension does not match the passages")
@@ -179,19 +191,34 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
     return Index(documents, passages, faiss_index, bm25, lexicon, word_vectors, manifest, path)
 
 
+LOCK_POLL = 0.2  # seconds between two tries of a lock another process holds
+
+
 @contextlib.contextmanager
-def build_lock(target: Path):
-    """An exclusive lock beside `target`, held while one process builds it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def build_lock(target: Path, progress: BuildProgress | None = None):
+    """An exclusive lock beside `target`, held while one process builds it. Waiting for another
+    process's build stops when `progress` is cancelled."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(target.parent / f".{target.name}.lock", "a")
+    except OSError as exc:
+        raise IndexStoreError(f"cannot write the index folder {target.parent}: {exc.strerror or exc}") from exc
+    with handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if progress:
+                    progress.check()
+                time.sleep(LOCK_POLL)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_index(files: list[Path], embedder: Embedder, target: Path, progress: bool = False,
+def open_index(files: list[Path], embedder: Embedder, target: Path, progress: BuildProgress | None = None,
                force: bool = False, facts: dict | None = None) -> tuple[Index, bool]:
     """Load the index at `target`, or parse `files` and build it if missing, stale or corrupt.
     `facts` are recorded in a new index's manifest. Returns (index, built)."""
@@ -207,7 +234,7 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: bo
         except StaleIndex as why:
             if target.exists():
                 log.warning("rebuilding the index at %s: %s", target, why)
-    with build_lock(target):
+    with build_lock(target, progress):
         if not force:
             try:  # another process may have built it while we waited
                 return load_index(target, expect), False
