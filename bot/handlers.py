@@ -168,9 +168,13 @@ async def reindex(update: Update, context: Context) -> None:
             await _reply(message, texts.REBUILD_FAILED + html.escape(str(exc), quote=False))
             return
         state.engine = opened.engine
-        counts = opened.engine.index.manifest["counts"]
-        await _reply(message, texts.REBUILT.format(seconds=time.perf_counter() - started,
-                                                   documents=counts["documents"], paragraphs=counts["paragraphs"]))
+        manifest = opened.engine.index.manifest
+        changes = manifest.get("changes", {})
+        await _reply(message, texts.REBUILT.format(
+            seconds=time.perf_counter() - started, documents=manifest["counts"]["documents"],
+            paragraphs=manifest["counts"]["paragraphs"], added=len(changes.get("added", ())),
+            changed=len(changes.get("changed", ())), removed=len(changes.get("removed", ())),
+            encoded=changes.get("encoded", 0)))
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:

@@ -50,6 +50,7 @@ class RankingConfig:
 
 
 DEFAULT_RANKING = RankingConfig()
+LEXICAL_CANDIDATES = 200  # in a large index, paragraphs BM25 adds to the vector search's candidates
 
 
 @dataclass(frozen=True)
@@ -95,25 +96,28 @@ class Scorer:
         """Each paragraph as its words between spaces, for quoted phrases (built on first use)."""
         return [fold_words(text) for text in self.index.paragraph_texts()]
 
-    def row_similarities(self, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
-        """Cosine of the question with every row (exact FAISS search); -1 for rows filtered out."""
-        import faiss
-
-        idx = self.index
-        n = idx.faiss.ntotal
-        params = None
-        k = n
+    def row_similarities(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
+        """Cosine of the question with every row that can matter; -1 for the others (filtered out,
+        or, in a large index, not among the candidates: see retrieval.index.search)."""
+        search = self.index.search
+        if not search.needs_candidates(allowed):
+            return search.exact(vector, allowed)
+        paragraphs = np.union1d(search.ann_paragraphs(vector, allowed), self.lexical_candidates(query))
+        exact = self.phrase_matches(query)
+        if exact is not None:
+            paragraphs = np.union1d(paragraphs, np.flatnonzero(exact))
         if allowed is not None:
-            rows = np.flatnonzero(np.isin(idx.row_doc, list(allowed)))
-            if rows.size == 0:
-                return np.full(n, -1.0, dtype=np.float32)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
-            k = int(rows.size)
-        distances, ids = idx.faiss.search(vector.reshape(1, -1), k, params=params)
-        sims = np.full(n, -1.0, dtype=np.float32)
-        found = ids[0] >= 0
-        sims[ids[0][found]] = distances[0][found]
-        return sims
+            paragraphs = paragraphs[np.isin(self.index.paragraph_doc[paragraphs], list(allowed))]
+        return search.candidates(vector, paragraphs)
+
+    def lexical_candidates(self, query: Query) -> np.ndarray:
+        """Positions of the LEXICAL_CANDIDATES paragraphs BM25 scores best for the question."""
+        scores = self.index.bm25.scores(list(query.stems))
+        if not len(scores) or not scores.any():
+            return np.zeros(0, dtype=np.int64)
+        top = min(LEXICAL_CANDIDATES, len(scores))
+        best = np.argpartition(-scores, top - 1)[:top]
+        return np.sort(best[scores[best] > 0])
 
     def postings(self, alternatives: tuple[str, ...]) -> np.ndarray:
         """Positions of the paragraphs that have any of a word's stems (with repeats)."""
@@ -152,7 +156,7 @@ class Scorer:
     def features(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> Features:
         """Score and features of every paragraph."""
         idx, c = self.index, self.config
-        sims = self.row_similarities(vector, allowed)
+        sims = self.row_similarities(query, vector, allowed)
         starts = idx.paragraph_rows_array
         dense_para = sims[starts]
         # the best sentence, clause or window; the paragraph itself only when it is one sentence
@@ -166,7 +170,7 @@ class Scorer:
         exact = self.phrase_matches(query)
         if exact is not None:
             score = score + c.phrase_bonus * exact
-        if allowed is not None:
+        if allowed is not None or self.index.search.ann is not None:  # paragraphs not searched: never ranked
             score = np.where(dense_para > -1.0, score, -np.inf)
         return Features(score, dense_para, dense_unit, coverage, sims, exact)
 

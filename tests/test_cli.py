@@ -139,8 +139,8 @@ def test_corrupt_index_is_rebuilt(run, tmp_path):
     index_dir = tmp_path / "idx"
     env = {"QUOTEBOT_INDEX_DIR": str(index_dir)}
     assert run("index", "--corpus", str(SEED), extra_env=env).returncode == 0
-    (built,) = [p for p in index_dir.iterdir() if not p.name.startswith(".")]
-    (built / "vectors.faiss").write_bytes(b"garbage")
+    (built,) = [p for p in index_dir.iterdir() if not p.name.startswith(".") and p.name != "segments"]
+    (built / "vectors.npy").write_bytes(b"garbage")
     result = run("ask", "missile defense", "--corpus", str(SEED), "--json", extra_env=env)
     assert result.returncode == 0 and "rebuilding the index" in result.stderr
     assert _json_lines(result.stdout)[0]["hits"]

@@ -13,28 +13,31 @@ from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.passages import Passage, passages_of
 from retrieval.index.progress import BuildProgress
+from retrieval.index.search import VectorSearch, build_ann, search_kind
+from retrieval.index.segments import SegmentStore, texts_key
 from retrieval.lang import en
 from retrieval.lexicon import Lexicon, defined_acronyms
 from retrieval.parsers import Corpus
 from retrieval.tokens import stems, words
 from retrieval.types import Document, Paragraph
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 class Index:
-    """Everything retrieval needs, in memory. Row i of `passages` is vector i of `faiss`."""
+    """Everything retrieval needs. Row i of `passages` is row i of `vectors` (float32, memory-mapped
+    when loaded from disk, so processes on one host share one copy)."""
 
-    def __init__(self, documents, passages, faiss_index, bm25, lexicon, word_vectors, manifest, path=None) -> None:
+    def __init__(self, documents, passages, vectors, bm25, lexicon, word_vectors, manifest, path=None,
+                 ann=None) -> None:
         self.documents: list[Document] = documents
         self.passages: list[Passage] = passages
-        self.faiss = faiss_index
+        self.vectors: np.ndarray = vectors
         self.bm25: BM25Index = bm25
         self.lexicon: Lexicon = lexicon
         self.word_vectors: WordVectors = word_vectors
         self.manifest: dict = manifest
         self.path = path
-        self.vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal)
         self.paragraph_rows = [p.row for p in passages if p.whole]
         whole_row = {(p.doc, p.para): p.row for p in passages if p.whole}
         self.units_of: dict[int, list[int]] = {}  # paragraph row -> its sentence and window rows
@@ -52,6 +55,7 @@ class Index:
         self.paragraph_doc = self.row_doc[self.paragraph_rows_array]  # document of each paragraph
         self.has_units_mask = np.zeros(len(passages), dtype=bool)  # paragraph rows with sub-units
         self.has_units_mask[list(self.units_of)] = True
+        self.search = VectorSearch(vectors, _doc_ranges(passages, len(documents)), self.paragraph_rows_array, ann)
 
     def row_stems(self, row: int) -> frozenset[str]:
         """The stems of a row's text, computed on first use."""
@@ -79,12 +83,10 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus, embedder: Embedder, progress: BuildProgress | None = None,
-              facts: dict | None = None) -> "Index":
+              facts: dict | None = None, store: SegmentStore | None = None) -> "Index":
         """Embed every row of the corpus and index the paragraphs' words. `facts` are added to
         the manifest (corpus hash, files, ranking configuration); `progress` reports the build and
-        may stop it (BuildCancelled)."""
-        import faiss
-
+        may stop it (BuildCancelled); `store` holds the vectors encoded before (segments.py)."""
         passages, texts = passages_of(corpus.documents, embedder.languages)
         if not passages:
             raise IndexStoreError(
@@ -93,16 +95,15 @@ class Index:
             )
         started = time.perf_counter()
         progress = progress or BuildProgress()
-        vectors = progress.embed(texts, embedder.embed_passages, "passages")
-        index = faiss.IndexFlatIP(embedder.dim)
-        index.add(vectors)
+        vectors, segments = _passage_vectors(corpus.documents, passages, texts, embedder, progress, store)
+        kind = search_kind(len(vectors))
+        ann = build_ann(vectors) if kind == "ivf" else None
         whole_texts = [texts[p.row] for p in passages if p.whole]
         tokens = [words(t) for t in whole_texts]
         stem_lists = [stems(t) for t in tokens]
         lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
         vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
-        word_vectors = WordVectors(vocabulary, progress.embed(vocabulary, embedder.embed_passages, "words")
-                                   .astype(np.float16))
+        word_vectors = WordVectors(vocabulary, _word_vectors(vocabulary, embedder, progress, store).astype(np.float16))
         manifest = {
             "format_version": FORMAT_VERSION,
             "model_id": embedder.model_id,
@@ -119,8 +120,51 @@ class Index:
                 "vectors": len(passages),
                 "words": len(vocabulary),
             },
+            "search": kind,
+            "segments": segments,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
         }
-        return cls(list(corpus.documents), passages, index, BM25Index.build(stem_lists), lexicon, word_vectors,
-                   manifest)
+        return cls(list(corpus.documents), passages, vectors, BM25Index.build(stem_lists), lexicon, word_vectors,
+                   manifest, ann=ann)
+
+
+def _doc_ranges(passages: list[Passage], documents: int) -> np.ndarray:
+    """(start, end) rows of each document: a document's rows are contiguous (passages_of)."""
+    ranges = np.zeros((documents, 2), dtype=np.int64)
+    for p in passages:
+        if ranges[p.doc, 1] == 0:
+            ranges[p.doc, 0] = p.row
+        ranges[p.doc, 1] = p.row + 1
+    return ranges
+
+
+def _passage_vectors(documents, passages, texts, embedder, progress, store):
+    """The vectors of every row, document by document, from the store when it has them; and the
+    segment of each document ({doc_id: {"key", "rows", "reused"}})."""
+    if store is None:
+        return progress.embed(texts, embedder.embed_passages, "passages"), {}
+    rows_of: dict[int, list[int]] = {}
+    for p in passages:
+        rows_of.setdefault(p.doc, []).append(p.row)
+    cached = {d: store.load(texts_key([texts[r] for r in rows]), len(rows)) for d, rows in rows_of.items()}
+    progress.start("passages", sum(len(rows_of[d]) for d, v in cached.items() if v is None))
+    encode = progress.encoder(embedder.embed_passages)
+    parts, segments = [], {}
+    try:
+        for d, rows in rows_of.items():
+            doc_texts = [texts[r] for r in rows]
+            vectors = cached[d]
+            if vectors is None:
+                vectors, _ = store.vectors(doc_texts, encode)
+            parts.append(vectors)
+            segments[documents[d].doc_id] = {"key": texts_key(doc_texts), "rows": len(rows), "reused": cached[d] is not None}
+    finally:
+        progress.finish()
+    return np.concatenate(parts), segments
+
+
+def _word_vectors(vocabulary, embedder, progress, store):
+    if store is None:
+        return progress.embed(vocabulary, embedder.embed_passages, "words")
+    return store.word_vectors(vocabulary, lambda missing: progress.embed(missing, embedder.embed_passages, "words"))

@@ -31,31 +31,52 @@ class BuildProgress:
         self.write = write
         self.cancel = cancel or threading.Event()
         self.every = every
+        self.what, self.total, self.done = "", 0, 0
+        self._bar = None
+        self._last = time.monotonic()
 
     def check(self) -> None:
         if self.cancel.is_set():
             raise BuildCancelled("the index build was stopped; the previous index is kept")
 
-    def embed(self, texts: list[str], encode: Callable[[list[str]], np.ndarray], what: str) -> np.ndarray:
-        """`encode` applied to `texts` chunk by chunk, reporting and checking between chunks."""
-        bar = None
-        if self.bar and len(texts) > CHUNK:
+    def start(self, what: str, total: int) -> None:
+        """A new stage of `total` texts to encode (fewer when the cache has some)."""
+        self.finish()
+        self.what, self.total, self.done = what, total, 0
+        if self.bar and total > CHUNK:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(texts), unit=" texts", desc=what, leave=False)
-        parts, last = [], time.monotonic()
-        try:
+            self._bar = tqdm(total=total, unit=" texts", desc=what, leave=False)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self._bar is not None:
+            self._bar.update(count)
+        elif self.write and self.total and time.monotonic() - self._last >= self.every:
+            self.write(f"building the index: {self.what} {self.done}/{self.total} ({100 * self.done // self.total}%)")
+            self._last = time.monotonic()
+
+    def encoder(self, encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
+        """`encode`, applied chunk by chunk, reporting and checking between chunks."""
+        def chunked(texts: list[str]) -> np.ndarray:
+            parts = []
             for start in range(0, len(texts), CHUNK):
                 self.check()
                 parts.append(encode(texts[start:start + CHUNK]))
-                done = min(start + CHUNK, len(texts))
-                if bar is not None:
-                    bar.update(done - bar.n)
-                elif self.write and time.monotonic() - last >= self.every:
-                    self.write(f"building the index: {what} {done}/{len(texts)} ({100 * done // len(texts)}%)")
-                    last = time.monotonic()
+                self.advance(len(parts[-1]))
+            self.check()
+            return np.concatenate(parts) if parts else encode([])
+        return chunked
+
+    def embed(self, texts: list[str], encode: Callable[[list[str]], np.ndarray], what: str) -> np.ndarray:
+        """`encode` applied to `texts` as one stage."""
+        self.start(what, len(texts))
+        try:
+            return self.encoder(encode)(texts)
         finally:
-            if bar is not None:
-                bar.close()
-        self.check()
-        return np.concatenate(parts) if parts else encode([])
+            self.finish()

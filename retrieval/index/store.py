@@ -4,7 +4,8 @@
                     ranking configuration, created_at, sha256 of every other file
   documents.json    the parsed documents (metadata, paragraphs, sentence spans)
   passages.jsonl    row i <-> vector i: a paragraph, or a sentence/clause/window of one
-  vectors.faiss     exact inner-product FAISS index of L2-normalised vectors
+  vectors.npy       row i's L2-normalised vector (float32), memory-mapped when loaded
+  ann.faiss         for a large index only: the IVF index that proposes candidates (search.py)
   lexical/          bm25s index over the paragraphs (JSON + .npy)
   lexicon.json      corpus vocabulary and expansions for reading questions
   words.json        the corpus's words (but stopwords) ...
@@ -38,6 +39,7 @@ from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.passages import Passage
 from retrieval.index.progress import BuildProgress
+from retrieval.index.segments import SegmentStore, changes, previous_segments
 from retrieval.lexicon import Lexicon
 from retrieval.parsers import parse_files
 from retrieval.parsers.config import config_path
@@ -47,7 +49,7 @@ from retrieval.types import Document, Paragraph
 log = logging.getLogger(__name__)
 
 PARSER_VERSION = 3  # bump when parsing changes what documents contain
-_FILES = ("documents.json", "passages.jsonl", "vectors.faiss", "lexicon.json", "words.json", "word_vectors.npy")
+_FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
 
 
 class StaleIndex(Exception):
@@ -69,12 +71,16 @@ def corpus_hash(files: list[Path]) -> str:
 
 
 def _file_sha(path: Path) -> str:
+    """sha256 of a file (read in blocks: a large one is never held in memory) or of a folder."""
+    digest = hashlib.sha256()
     if path.is_dir():
-        digest = hashlib.sha256()
         for child in sorted(path.iterdir()):
             digest.update(child.name.encode() + _file_sha(child).encode())
         return digest.hexdigest()
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _doc_to_json(doc: Document) -> dict:
@@ -104,7 +110,9 @@ def _write_files(index: Index, folder: Path) -> None:
             para = doc.paragraphs[p.para]
             row = {**asdict(p), "doc_id": doc.doc_id, "paragraph": para.number, "text": para.text[p.start : p.end]}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    faiss.write_index(index.faiss, str(folder / "vectors.faiss"))
+    np.save(folder / "vectors.npy", np.ascontiguousarray(index.vectors, dtype=np.float32), allow_pickle=False)
+    if index.search.ann is not None:
+        faiss.write_index(index.search.ann, str(folder / "ann.faiss"))
     index.bm25.save(folder / "lexical")
     (folder / "lexicon.json").write_text(json.dumps(index.lexicon.to_json(), ensure_ascii=False), "utf-8")
     (folder / "words.json").write_text(json.dumps(index.word_vectors.vocabulary, ensure_ascii=False), "utf-8")
@@ -112,33 +120,54 @@ def _write_files(index: Index, folder: Path) -> None:
 
 
 def remove_leftovers(target: Path) -> None:
-    """Temporary and old copies of `target` that a killed build left behind (call under the lock)."""
-    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*"):
+    """What killed builds left beside `target`: temporary folders, and versions `target` does not
+    point to (call under the lock)."""
+    current = os.readlink(target) if target.is_symlink() else None
+    for pattern in (f".{target.name}.tmp-*", f".{target.name}.old-*", f".{target.name}.v-*",
+                    f".{target.name}.link-*"):
         for leftover in target.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover.name == current:
+                continue
+            if leftover.is_symlink() or leftover.is_file():
+                leftover.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def save_index(index: Index, target: Path) -> None:
-    """Write atomically: a temporary sibling directory renamed over `target`."""
+    """Write atomically. The index is written to a new version folder beside `target`; `target`
+    is a symbolic link that is then swapped to it in one step (os.replace), so a reader, or a
+    build killed at any point, always finds a whole index."""
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         _write_files(index, tmp)
         manifest = dict(index.manifest)
-        manifest["files"] = {name: _file_sha(tmp / name) for name in (*_FILES, "lexical")}
+        stored = (*_FILES, "lexical", *(["ann.faiss"] if index.search.ann is not None else []))
+        manifest["files"] = {name: _file_sha(tmp / name) for name in stored}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(old)
-        tmp.rename(target)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
-        index.manifest, index.path = manifest, target
+        version = tmp.with_name(f".{target.name}.v-{tmp.name.rsplit('-', 1)[-1]}")
+        tmp.rename(version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _point(target, version)
+    index.manifest, index.path = manifest, target
+
+
+def _point(target: Path, version: Path) -> None:
+    """Make `target` a link to `version`, atomically; the version it pointed to is removed."""
+    previous = target.parent / os.readlink(target) if target.is_symlink() else None
+    link = target.with_name(f".{target.name}.link-{version.name}")
+    link.unlink(missing_ok=True)
+    os.symlink(version.name, link)
+    if target.exists() and not target.is_symlink():  # an index of the layout before links: moved once
+        target.rename(target.with_name(f".{target.name}.old-{os.getpid()}"))
+    os.replace(link, target)
+    if previous is not None and previous != version:
+        shutil.rmtree(previous, ignore_errors=True)
+    remove_leftovers(target)
 
 
 def _read_passages(path: Path) -> list[Passage]:
@@ -173,7 +202,8 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
         manifest = _checked_manifest(path, expect)
         documents = [_doc_from_json(d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
         passages = _read_passages(path / "passages.jsonl")
-        faiss_index = faiss.read_index(str(path / "vectors.faiss"))
+        vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        ann = faiss.read_index(str(path / "ann.faiss")) if manifest.get("search") == "ivf" else None
         bm25 = BM25Index.load(path / "lexical")
         lexicon = Lexicon.from_json(json.loads((path / "lexicon.json").read_text("utf-8")))
         word_vectors = WordVectors(json.loads((path / "words.json").read_text("utf-8")),
@@ -184,11 +214,13 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
         raise StaleIndex(f"missing {Path(exc.filename or '?').name}") from exc
     except Exception as exc:  # noqa: BLE001 - whatever the files hold, the index is never trusted
         raise StaleIndex(f"unreadable ({exc.__class__.__name__}: {exc})") from exc
-    if faiss_index.ntotal != len(passages) or faiss_index.d != manifest["dim"]:
+    if vectors.shape != (len(passages), manifest["dim"]) or vectors.dtype != np.float32:
         raise StaleIndex("vector count or dimension does not match the passages")
+    if ann is not None and (ann.ntotal != len(passages) or ann.d != manifest["dim"]):
+        raise StaleIndex("the approximate index does not match the vectors")
     if len(word_vectors.vocabulary) != len(word_vectors.vectors):
         raise StaleIndex("word vectors do not match the words")
-    return Index(documents, passages, faiss_index, bm25, lexicon, word_vectors, manifest, path)
+    return Index(documents, passages, vectors, bm25, lexicon, word_vectors, manifest, path, ann=ann)
 
 
 LOCK_POLL = 0.2  # seconds between two tries of a lock another process holds
@@ -232,8 +264,9 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: Bu
         try:
             return load_index(target, expect), False
         except StaleIndex as why:
-            if target.exists():
-                log.warning("rebuilding the index at %s: %s", target, why)
+            if target.exists():  # a changed corpus is routine; anything else is worth a warning
+                (log.info if str(why) == "corpus_hash changed" else log.warning)(
+                    "rebuilding the index at %s: %s", target, why)
     with build_lock(target, progress):
         if not force:
             try:  # another process may have built it while we waited
@@ -241,7 +274,9 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: Bu
             except StaleIndex:
                 pass
         facts = {"corpus_hash": expect["corpus_hash"], "corpus_files": [str(p) for p in files], **(facts or {})}
-        index = Index.build(parse_files(files), embedder, progress=progress, facts=facts)
+        store = SegmentStore.for_model(target.parent, embedder.model_id, embedder.weights_hash, embedder.dim)
+        index = Index.build(parse_files(files), embedder, progress=progress, facts=facts, store=store)
+        index.manifest["changes"] = changes(previous_segments(target), index.manifest["segments"])
         try:
             save_index(index, target)
         except OSError as exc:

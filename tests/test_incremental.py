@@ -1,0 +1,137 @@
+"""Incremental index: only what changed is encoded, and answers are those of a full rebuild."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from embeddings import HashingEmbedder
+from retrieval.engine import Engine
+from retrieval.index import open_index
+from retrieval.parsers import corpus_files
+
+from .conftest import CORPUS, SEED
+
+QUESTIONS = ["missile defense", "Afghanistan", "COVID-19 pandemic", "energy security", "youth", "terrorism"]
+SCO = CORPUS / "sco"
+
+
+class Counting(HashingEmbedder):
+    """The fake embedder, counting the texts it encodes."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoded = 0
+
+    def embed_passages(self, texts, progress=False):
+        self.encoded += len(texts)
+        return super().embed_passages(texts)
+
+
+def _answers(index, embedder):
+    engine = Engine(index, embedder)
+    return [[(h.citation.doc_id, h.paragraph.number, h.quote, round(h.score, 6)) for h in engine.answer(q, k=5).hits]
+            for q in QUESTIONS]
+
+
+def _fresh(folder, tmp_path):
+    """The same corpus built from nothing, in a root of its own."""
+    root = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    embedder = HashingEmbedder()
+    return _answers(open_index(corpus_files([folder]), embedder, root / "idx")[0], embedder)
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    shutil.copy(SCO / "20201110_1626651.json", folder / "moscow.json")
+    return folder
+
+
+def test_adding_a_document_encodes_only_it_and_answers_as_a_rebuild(corpus, tmp_path):
+    embedder = Counting()
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), embedder, target)
+    first = embedder.encoded
+    shutil.copy(SCO / "20220916_1626299.json", corpus / "samarkand.json")
+    embedder.encoded = 0
+    index, built = open_index(corpus_files([corpus]), embedder, target)
+    changes = index.manifest["changes"]
+    assert built and changes["added"] == ["2022-samarkand-declaration"] and changes["reused"] == 2
+    samarkand_rows = index.manifest["segments"]["2022-samarkand-declaration"]["rows"]
+    assert samarkand_rows <= embedder.encoded < samarkand_rows + first  # its rows and its new words only
+    assert _answers(index, embedder) == _fresh(corpus, tmp_path)
+
+
+def test_changing_and_removing_documents(corpus, tmp_path):
+    embedder = Counting()
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), embedder, target)
+    text = (corpus / SEED.name).read_text("utf-8")
+    (corpus / SEED.name).write_text(text.replace("missile defense", "missile shield"), "utf-8")
+    index, _ = open_index(corpus_files([corpus]), embedder, target)
+    assert index.manifest["changes"]["changed"] == ["2012-beijing-declaration"]
+    assert index.manifest["changes"]["unchanged"] == 1
+    assert _answers(index, embedder) == _fresh(corpus, tmp_path)
+    (corpus / "moscow.json").unlink()
+    embedder.encoded = 0
+    index, _ = open_index(corpus_files([corpus]), embedder, target)
+    assert index.manifest["changes"]["removed"] == ["2020-moscow-declaration"] and embedder.encoded == 0
+    assert _answers(index, embedder) == _fresh(corpus, tmp_path)
+
+
+def test_an_unchanged_corpus_reloads_without_encoding(corpus, tmp_path):
+    embedder = Counting()
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), embedder, target)
+    embedder.encoded = 0
+    _, built = open_index(corpus_files([corpus]), embedder, target)
+    assert not built and embedder.encoded == 0
+    _, built = open_index(corpus_files([corpus]), embedder, target, force=True)  # rebuilt, from the cache
+    assert built and embedder.encoded == 0
+
+
+@pytest.mark.parametrize("stage", ["second document", "words", "writing", "swap"])
+def test_a_build_killed_at_any_stage_keeps_the_old_index_and_the_next_run_finishes(corpus, tmp_path, stage,
+                                                                                    monkeypatch):
+    from retrieval.index import store as store_module
+
+    embedder = Counting()
+    target = tmp_path / "root" / "idx"
+    old, _ = open_index(corpus_files([corpus]), embedder, target)
+    shutil.copy(SCO / "20220916_1626299.json", corpus / "samarkand.json")
+    shutil.copy(SCO / "20230704_1628339.json", corpus / "delhi.json")
+
+    class Killed(Exception):
+        pass
+
+    calls = {"n": 0}
+    real_embed, real_replace = embedder.embed_passages, store_module.os.replace
+
+    def embed(texts, progress=False):
+        calls["n"] += 1
+        if (stage == "second document" and calls["n"] == 2) or (stage == "words" and texts and " " not in texts[0]
+                                                                and len(texts) > 1 and calls["n"] > 2):
+            raise Killed(stage)
+        return real_embed(texts)
+
+    monkeypatch.setattr(embedder, "embed_passages", embed)
+    if stage == "writing":  # killed while the new version's files are written
+        real_save = store_module.np.save
+        monkeypatch.setattr(store_module.np, "save", lambda path, *a, **k: (_ for _ in ()).throw(Killed(stage))
+                            if str(path).endswith("vectors.npy") else real_save(path, *a, **k))
+    if stage == "swap":  # killed at the very moment the new version would replace the old
+        monkeypatch.setattr(store_module.os, "replace", lambda src, dst: (_ for _ in ()).throw(Killed(stage))
+                            if dst == target else real_replace(src, dst))
+    with pytest.raises(Killed):
+        open_index(corpus_files([corpus]), embedder, target)
+    monkeypatch.undo()
+    still, built = open_index(corpus_files([corpus / SEED.name, corpus / "moscow.json"]), HashingEmbedder(), target)
+    assert not built and still.manifest["created_at"] == old.manifest["created_at"]  # the old one answers
+    resumed = Counting()
+    index, built = open_index(corpus_files([corpus]), resumed, target)
+    assert built and index.manifest["changes"]["reused"] >= 2  # what was done before the kill is kept
+    assert _answers(index, resumed) == _fresh(corpus, tmp_path)
