@@ -333,9 +333,15 @@ def test_a_rejected_token_exits_2_and_is_never_logged(fake, index_root, workdir,
         assert token not in text and token.split(":")[1] not in text  # at DEBUG, tracebacks included
 
 
-def test_a_stop_signal_during_reindex_stops_within_seconds(index_root, workdir, real_engine):
+def test_a_stop_signal_during_reindex_stops_within_seconds(index_root, workdir, real_engine, tmp_path):
+    import shutil
     import signal
 
+    # A copy of the indexes without the embedding cache, so that /reindex has to encode every
+    # paragraph again (about 50 s): with the cache it would finish before the signal comes.
+    shared, index_root = index_root, tmp_path / "indexes"  # real_engine's index is built in `shared`
+    shutil.copytree(shared, index_root, symlinks=True)
+    shutil.rmtree(index_root / "segments")
     fake = FakeTelegram(TOKEN).start()  # its own server: the module's bot must not take the updates
     since = time.monotonic()
     process, log = start_bot(fake, index_root, workdir)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from embeddings import HashingEmbedder
 from retrieval.engine import Engine
 from retrieval.index import open_index
+from retrieval.index.segments import SegmentStore
 from retrieval.parsers import corpus_files
 
 from .conftest import CORPUS, SEED
@@ -135,3 +137,46 @@ def test_a_build_killed_at_any_stage_keeps_the_old_index_and_the_next_run_finish
     index, built = open_index(corpus_files([corpus]), resumed, target)
     assert built and index.manifest["changes"]["reused"] >= 2  # what was done before the kill is kept
     assert _answers(index, resumed) == _fresh(corpus, tmp_path)
+
+
+def test_a_stopped_build_keeps_the_groups_it_finished(corpus, tmp_path, monkeypatch):
+    from retrieval.index import core
+
+    monkeypatch.setattr(core, "GROUP_ROWS", 1)  # every document is a group of its own
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), Counting(), target)
+    shutil.copy(SCO / "20220916_1626299.json", corpus / "samarkand.json")
+    shutil.copy(SCO / "20230704_1628339.json", corpus / "delhi.json")
+    groups = {"n": 0}
+    real_encode = SegmentStore.encode
+
+    def encode(self, segments, encode):
+        groups["n"] += 1
+        if groups["n"] == 2:  # stopped while the second new document's group is encoded
+            raise RuntimeError("stopped")
+        return real_encode(self, segments, encode)
+
+    monkeypatch.setattr(SegmentStore, "encode", encode)
+    with pytest.raises(RuntimeError):
+        open_index(corpus_files([corpus]), Counting(), target)
+    monkeypatch.undo()
+    index, built = open_index(corpus_files([corpus]), Counting(), target)
+    assert built and index.manifest["changes"]["reused"] == 3  # the two old documents and the first new one
+
+
+def test_sorted_chunks_return_vectors_in_the_order_asked():
+    from retrieval.index.progress import CHUNK, BuildProgress
+
+    texts = [("word " * ((i * 37) % 50 + 1)) + str(i) for i in range(CHUNK * 2 + 17)]
+    fake = HashingEmbedder()
+    assert np.array_equal(BuildProgress().encoder(fake.embed_passages)(texts), fake.embed_passages(texts))
+
+
+def test_chunks_are_bounded_by_texts_and_characters():
+    from retrieval.index.progress import chunks
+
+    lengths = [1000] * 5 + [10] * 7
+    parts = chunks(lengths, most=4, chars=2500)
+    assert [lengths[s] for s in parts] == [[1000, 1000], [1000, 1000], [1000, 10, 10, 10], [10, 10, 10, 10]]
+    assert chunks([9000, 5], most=4, chars=2500) == [slice(0, 1), slice(1, 2)]  # an over-long text alone
+    assert chunks([], most=4, chars=10) == []

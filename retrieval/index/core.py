@@ -22,6 +22,8 @@ from retrieval.tokens import stems, words
 from retrieval.types import Document, Paragraph
 
 FORMAT_VERSION = 6
+GROUP_ROWS = 4096  # rows encoded in one sorted call: long enough for alike batches, short enough to keep
+#                   a stopped build's work (segments are stored group by group)
 
 
 class Index:
@@ -140,28 +142,41 @@ def _doc_ranges(passages: list[Passage], documents: int) -> np.ndarray:
 
 
 def _passage_vectors(documents, passages, texts, embedder, progress, store):
-    """The vectors of every row, document by document, from the store when it has them; and the
-    segment of each document ({doc_id: {"key", "rows", "reused"}})."""
+    """The vectors of every row, from the store for the documents it has; the others encoded in
+    groups of about GROUP_ROWS rows, each group's segments stored as soon as it is done (a build
+    stopped half-way keeps them). Also the segment of each document ({doc_id: {"key", "rows",
+    "reused"}})."""
     if store is None:
         return progress.embed(texts, embedder.embed_passages, "passages"), {}
     rows_of: dict[int, list[int]] = {}
     for p in passages:
         rows_of.setdefault(p.doc, []).append(p.row)
     cached = {d: store.load(texts_key([texts[r] for r in rows]), len(rows)) for d, rows in rows_of.items()}
-    progress.start("passages", sum(len(rows_of[d]) for d, v in cached.items() if v is None))
+    reused = {d for d, v in cached.items() if v is not None}
+    missing = [d for d in rows_of if d not in reused]
+    progress.start("passages", sum(len(rows_of[d]) for d in missing))
     encode = progress.encoder(embedder.embed_passages)
-    parts, segments = [], {}
     try:
-        for d, rows in rows_of.items():
-            doc_texts = [texts[r] for r in rows]
-            vectors = cached[d]
-            if vectors is None:
-                vectors, _ = store.vectors(doc_texts, encode)
-            parts.append(vectors)
-            segments[documents[d].doc_id] = {"key": texts_key(doc_texts), "rows": len(rows), "reused": cached[d] is not None}
+        for group in _groups(missing, rows_of):
+            encoded = store.encode([[texts[r] for r in rows_of[d]] for d in group], encode)
+            cached.update(zip(group, encoded))
     finally:
         progress.finish()
-    return np.concatenate(parts), segments
+    segments = {documents[d].doc_id: {"key": texts_key([texts[r] for r in rows]), "rows": len(rows), "reused": d in reused}
+                for d, rows in rows_of.items()}
+    return np.concatenate([cached[d] for d in rows_of]), segments
+
+
+def _groups(docs: list[int], rows_of: dict[int, list[int]]) -> list[list[int]]:
+    """`docs` in order, cut into groups of at least GROUP_ROWS rows (the last may have fewer)."""
+    groups, current, size = [], [], 0
+    for d in docs:
+        current.append(d)
+        size += len(rows_of[d])
+        if size >= GROUP_ROWS:
+            groups.append(current)
+            current, size = [], 0
+    return groups + ([current] if current else [])
 
 
 def _word_vectors(vocabulary, embedder, progress, store):

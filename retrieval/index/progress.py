@@ -1,6 +1,6 @@
 """A build's progress: shown as it goes, and the way to stop it.
 
-Embedding is done in chunks of CHUNK texts. Between chunks the build reports how far it is (a bar
+Embedding is done in chunks of at most CHUNK texts and CHUNK_CHARS characters. Between chunks the build reports how far it is (a bar
 on a terminal, a line every `every` seconds otherwise: a first build may take minutes) and checks
 whether it was asked to stop (a bot shutting down during /reindex): it then raises BuildCancelled
 within one chunk, and the index on disk stays as it was.
@@ -16,8 +16,23 @@ import numpy as np
 
 from retrieval.errors import IndexStoreError
 
-CHUNK = 256  # texts embedded between two checks (about a second on 2 cores)
+CHUNK = 256  # texts embedded between two checks at most (about a second on 2 cores for short ones)
+CHUNK_CHARS = 48_000  # and characters at most: 256 of the longest paragraphs took 13 s, 40 take 2
 EVERY = 10.0  # seconds between two progress lines
+
+
+def chunks(lengths: list[int], most: int = CHUNK, chars: int = CHUNK_CHARS) -> list[slice]:
+    """Consecutive slices over texts of these lengths, each of at most `most` texts and `chars`
+    characters (one text at least), so that a stop request waits seconds, not minutes."""
+    slices, start, size = [], 0, 0
+    for i, length in enumerate(lengths):
+        if i > start and (i - start == most or size + length > chars):
+            slices.append(slice(start, i))
+            start, size = i, 0
+        size += length
+    if start < len(lengths):
+        slices.append(slice(start, len(lengths)))
+    return slices
 
 
 class BuildCancelled(IndexStoreError):
@@ -64,13 +79,20 @@ class BuildProgress:
     def encoder(self, encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
         """`encode`, applied chunk by chunk, reporting and checking between chunks."""
         def chunked(texts: list[str]) -> np.ndarray:
+            # Longest first, as sentence-transformers orders one batch: the texts of a chunk
+            # are then alike in length, and a batch pads little (benchmarks/bench_scale.py).
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
             parts = []
-            for start in range(0, len(texts), CHUNK):
+            for chunk in chunks([len(texts[i]) for i in order]):
                 self.check()
-                parts.append(encode(texts[start:start + CHUNK]))
+                parts.append(encode([texts[i] for i in order[chunk]]))
                 self.advance(len(parts[-1]))
             self.check()
-            return np.concatenate(parts) if parts else encode([])
+            if not parts:
+                return encode([])
+            vectors = np.empty_like(parts[0], shape=(len(texts), parts[0].shape[1]))
+            vectors[order] = np.concatenate(parts)
+            return vectors
         return chunked
 
     def embed(self, texts: list[str], encode: Callable[[list[str]], np.ndarray], what: str) -> np.ndarray:

@@ -73,19 +73,19 @@ class SegmentStore:
         meta = {"rows": int(vectors.shape[0]), "dim": self.dim, "sha256": hashlib.sha256(data).hexdigest()}
         _write_atomic(self.folder / f"{key}.json", lambda handle: handle.write(json.dumps(meta).encode()))
 
-    def vectors(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> tuple[np.ndarray, bool]:
-        """The vectors of `texts`: from the cache when stored, else encoded (each distinct text
-        once) and stored. Returns (vectors, reused)."""
-        key = texts_key(texts)
-        cached = self.load(key, len(texts))
-        if cached is not None:
-            return cached, True
-        distinct = list(dict.fromkeys(texts))
+    def encode(self, segments: list[list[str]], encode: Callable[[list[str]], np.ndarray]) -> list[np.ndarray]:
+        """The vectors of each list of texts, encoded in one call (each distinct text once, so
+        batches are long and alike) and stored, segment by segment."""
+        distinct = list(dict.fromkeys(t for texts in segments for t in texts))
         encoded = encode(distinct) if distinct else np.zeros((0, self.dim), dtype=np.float32)
         position = {text: i for i, text in enumerate(distinct)}
-        vectors = np.ascontiguousarray(encoded[[position[t] for t in texts]], dtype=np.float32)
-        self.save(key, vectors)
-        return vectors, False
+        out = []
+        for texts in segments:
+            vectors = np.ascontiguousarray(encoded[[position[t] for t in texts]], dtype=np.float32)
+            vectors = vectors.reshape(len(texts), self.dim)
+            self.save(texts_key(texts), vectors)
+            out.append(vectors)
+        return out
 
     def word_vectors(self, words: list[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """The vectors of `words`, encoding only the words never encoded before with this model."""
