@@ -19,6 +19,18 @@ def set_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def single_threaded_blas() -> None:
+    """numpy's (and FAISS's) OpenBLAS to one thread in a process that runs torch. After each call
+    OpenBLAS keeps its idle threads spinning; on a small machine they take the cores from torch's
+    threads, and a question took twice as long (14 ms instead of 29 on 2 cores, p95 16 ms instead
+    of 71: benchmarks/bench_scale.py). The products OpenBLAS does here are small."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency of sentence-transformers (scikit-learn)
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 QUERY_BATCH_SIZE = 32
 PASSAGE_BATCH_SIZE = 64
 
@@ -53,6 +65,7 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises many types for a bad path
             raise EmbeddingError(f"cannot load model {model_id!r} from {model_path}: {exc}") from exc
+        single_threaded_blas()
         self.model_id = model_id
         self.weights_hash = weights_hash
         self.languages = languages

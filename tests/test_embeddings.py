@@ -53,3 +53,12 @@ def test_another_model_loads_by_path(tmp_path, real_embedder):
     vectors = other.embed_queries(["missile defense"])
     assert np.allclose(vectors, real_embedder.embed_queries(["missile defense"]), atol=1e-5)
     assert loader_module.guess_languages("paraphrase-multilingual-MiniLM-L12-v2") is None
+
+
+@pytest.mark.model
+def test_openblas_runs_on_one_thread_beside_torch(real_embedder):
+    # Its spinning idle threads would take the cores from torch's (embeddings/sentence_transformer.py).
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
