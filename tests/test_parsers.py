@@ -11,7 +11,7 @@ from retrieval.errors import CorpusError, ParseError
 from retrieval.parsers import corpus_files, load_corpus, parse_file
 from retrieval.parsers.reflow import content_lines, reflow, wrap_width
 
-from .conftest import CORPUS, SEED, UNGDC
+from .conftest import CORPUS, SEED, SHARED, UNGDC
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -175,6 +175,21 @@ def test_hard_wrapped_plain_text_is_cut_into_paragraphs():
     assert "It is a matter for grave concern that ou" in starts
     assert "My country, Afghanistan, is testament to" in starts
     assert all("\n" not in p.text for p in doc.paragraphs)
+
+
+def test_a_paragraph_per_line_is_kept(tmp_path):
+    # the UN General Debate speeches of 2020-2023: no blank lines, one long paragraph a line
+    doc = parse_file(SHARED / "corpus" / "ungdc" / "2023" / "AGO_78_2023.txt")
+    assert len(doc.paragraphs) >= 10
+    assert doc.paragraphs[1].text.startswith("I would like to wish Mr. Dennis Francis all the best")
+    assert doc.paragraphs[1].text.endswith("under very challenging circumstances.")
+    lines = ["Short title", "", "A first paragraph that runs long. " * 8, "Thank you.", "A second one, just as long. " * 9]
+    path = tmp_path / "speech.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert [p.text for p in parse_file(path).paragraphs] == [line.strip() for line in lines[2:]]
+    # a speech written a sentence a line, too long to be one paragraph (ALB_75_2020: 75 lines)
+    doc = parse_file(SHARED / "corpus" / "ungdc" / "2020" / "ALB_75_2020.txt")
+    assert len(doc.paragraphs) >= 60 and max(len(p.text) for p in doc.paragraphs) < 1000
 
 
 def test_one_sentence_per_line_stays_one_paragraph(tmp_path):

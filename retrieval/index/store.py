@@ -48,7 +48,7 @@ from retrieval.types import Document, Paragraph
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = 3  # bump when parsing changes what documents contain
+PARSER_VERSION = 4  # bump when parsing changes what documents contain
 _FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
 
 
