@@ -2,6 +2,7 @@
 
     python benchmarks/bench_scale.py [--years 0,1,5,25] [--archive ../shared/corpus/ungdc]
                                      [--budget-minutes 45] [--plot benchmarks/scale.png] [--json FILE]
+                                     [--merge EARLIER.json]
 
 For each size (the UN years counted from 2024 backwards; the speeches act as distractors), every
 figure measured in this run, each heavy step in a child process so memory is its own:
@@ -238,7 +239,7 @@ def _plot(rows: list[dict], path: Path) -> str:
         import matplotlib.pyplot as plt
     except ImportError:
         return "matplotlib is not installed (pip install -e '.[bench]'): no plot"
-    x = [r["paragraphs"] for r in rows]
+    x = [r["vectors"] / 1000 for r in rows]
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     axes[0].plot(x, [r["build_s"] / 60 for r in rows], "o-", label="build")
     axes[0].plot(x, [r["vectors"] / r["floor_texts_per_s"] / 60 for r in rows], "s--", label="bare encoding (floor)")
@@ -252,7 +253,7 @@ def _plot(rows: list[dict], path: Path) -> str:
     axes[2].set_ylabel("MiB")
     for ax, title in zip(axes, ("Build time", "Time per question", "Memory and disk")):
         ax.set_title(title)
-        ax.set_xlabel("paragraphs indexed")
+        ax.set_xlabel("rows indexed (thousands of vectors)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -265,7 +266,7 @@ def _report(rows: list[dict], skipped: list[str], extrapolated: dict | None) -> 
     for r in rows:
         lines += [
             f"== default corpus + {r['years']} UN year(s): {r['documents']} documents, {r['paragraphs']} paragraphs, "
-            f"{r['vectors']} vectors, search {r['search']}",
+            f"{r['vectors']} vectors, search {r['search']}" + (f" (from {r['from']})" if "from" in r else ""),
             f"build: {r['build_s']:.1f} s ({r['build_texts_per_s']:.0f} texts/s), peak RSS {r['build_rss_mib']:.0f} MiB; "
             f"floor {r['floor_texts_per_s']:.0f} texts/s; build/floor throughput {r['build_floor_ratio']:.2f} (target >= 0.9)",
             f"add one declaration ({r['held_rows']} texts): {r['add_s']:.1f} s, its own encoding {r['held_encode_s']:.1f} s, "
@@ -304,6 +305,8 @@ def main() -> None:
     parser.add_argument("--budget-minutes", type=float, default=45.0)
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "scale.png")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--merge", type=Path, action="append", default=[],
+                        help="a --json file of an earlier run: its sizes not measured now are reported and plotted too")
     parser.add_argument("--probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
@@ -333,6 +336,13 @@ def main() -> None:
             shutil.rmtree(work / f"index-{n}", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    measured = {r["years"] for r in rows}
+    for earlier in args.merge:
+        for row in json.loads(earlier.read_text("utf-8"))["sizes"]:
+            if row["years"] not in measured:
+                rows.append({**row, "from": earlier.name})
+                measured.add(row["years"])
+    rows.sort(key=lambda r: r["years"])
     extrapolated = _extrapolate(rows, args.archive) if args.archive.is_dir() else None
     print(_report(rows, skipped, extrapolated))
     if len(rows) > 1:
