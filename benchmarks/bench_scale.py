@@ -225,7 +225,8 @@ def _extrapolate(rows: list[dict], archive: Path) -> dict | None:
     sizes = np.array([r["archive_bytes"] for r in measured], dtype=float)
     whole = float(sum(f.stat().st_size for f in archive.rglob("*.txt")))
     out = {"archive_mib": whole / 2**20}
-    for key in ("paragraphs", "vectors", "build_s", "index_mib", "segments_mib", "rss_peak_mib", "answer_ms"):
+    # Not the time per question: the IVF search makes it sub-linear, and a line would be nonsense.
+    for key in ("paragraphs", "vectors", "build_s", "index_mib", "segments_mib", "rss_peak_mib"):
         slope, intercept = np.polyfit(sizes, [r[key] for r in measured], 1)
         out[key] = float(slope * whole + intercept)
     return out
@@ -294,7 +295,7 @@ def _report(rows: list[dict], skipped: list[str], extrapolated: dict | None) -> 
         lines.append(f"extrapolated to the whole archive ({e['archive_mib']:.0f} MiB of speeches), linear in bytes: "
                      f"{e['paragraphs']:,.0f} paragraphs, {e['vectors']:,.0f} vectors, build {e['build_s'] / 3600:.1f} h, "
                      f"index {e['index_mib']:,.0f} MiB + segments {e['segments_mib']:,.0f} MiB, peak RSS "
-                     f"{e['rss_peak_mib']:,.0f} MiB, {e['answer_ms']:.0f} ms a question")
+                     f"{e['rss_peak_mib']:,.0f} MiB")
     return "\n".join(lines)
 
 
@@ -312,7 +313,7 @@ def main() -> None:
     if args.probe:
         print(json.dumps(probe(json.loads(args.probe))))
         return
-    years = sorted({int(y) for y in args.years.split(",")})
+    years = sorted({int(y) for y in args.years.split(",") if y.strip()})  # "" : only --merge'd sizes
     if any(y > 0 for y in years) and not args.archive.is_dir():
         print(f"the UN archive is not at {args.archive}: measuring the default corpus only")
         years = [0]
@@ -340,13 +341,15 @@ def main() -> None:
     for earlier in args.merge:
         for row in json.loads(earlier.read_text("utf-8"))["sizes"]:
             if row["years"] not in measured:
-                rows.append({**row, "from": earlier.name})
+                rows.append({"from": earlier.name, **row})  # an earlier merge names its own file
                 measured.add(row["years"])
     rows.sort(key=lambda r: r["years"])
     extrapolated = _extrapolate(rows, args.archive) if args.archive.is_dir() else None
     print(_report(rows, skipped, extrapolated))
     if len(rows) > 1:
         print(_plot(rows, args.plot))
+    elif not rows:
+        print("nothing measured")
     if args.json:
         args.json.write_text(json.dumps({"sizes": rows, "skipped": skipped, "extrapolated": extrapolated}, indent=1))
 
