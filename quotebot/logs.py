@@ -13,6 +13,8 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Libraries that log every request or model step at INFO or DEBUG: kept at WARNING.
 NOISY = ("httpx", "httpcore", "sentence_transformers", "bm25s", "faiss")
+# They warn about every damaged PDF, which the parser reports as one error naming the file.
+PDF_LIBRARIES = ("pdfminer", "pdfplumber")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -75,6 +77,8 @@ def configure_logging(level: int, verbose: bool = False) -> None:
     root.setLevel(level)
     for name in NOISY:
         logging.getLogger(name).setLevel(max(logging.WARNING, level))
+    for name in PDF_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.ERROR, level))
 
 
 def add_secret(secret: str | None, label: str) -> None:

@@ -13,8 +13,9 @@ class Paragraph:
     """One paragraph of a document, verbatim (line wraps reflowed).
 
     `number` counts the document's paragraphs of the same language from 1; `sentences` are
-    (start, end) character spans into `text`; `kind` is "body" or "signature" (signature
-    blocks, closing place/date lines: kept for context, never an answer).
+    (start, end) character spans into `text`; `kind` is "body", "signature" (signature
+    blocks, closing place/date lines) or "table" (a table's cells in order, from a PDF or
+    DOCX): all but "body" are kept for context, never an answer.
     """
 
     doc_id: str

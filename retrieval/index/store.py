@@ -41,7 +41,7 @@ from retrieval.index.passages import Passage
 from retrieval.index.progress import BuildProgress
 from retrieval.index.segments import SegmentStore, changes, previous_segments
 from retrieval.lexicon import Lexicon
-from retrieval.parsers import parse_files
+from retrieval.parsers import parse_files, sidecar_path
 from retrieval.parsers.config import config_path
 from retrieval.tokens import LEXICAL_VERSION
 from retrieval.types import Document, Paragraph
@@ -58,10 +58,11 @@ class StaleIndex(Exception):
 
 def corpus_hash(files: list[Path]) -> str:
     """Identifies the parsed corpus: versions of the parser and tokens, every file's path and
-    content, and the corpus configuration files that apply to them."""
+    content, and the corpus configuration files and metadata sidecars that apply to them."""
     digest = hashlib.sha256(f"parser-{PARSER_VERSION}-lexical-{LEXICAL_VERSION}".encode())
     configs = {c for c in (config_path(p) for p in files) if c}
-    for path in sorted(files) + sorted(configs):
+    sidecars = {s for s in (sidecar_path(p) for p in files) if s}
+    for path in sorted(files) + sorted(configs) + sorted(sidecars):
         digest.update(str(path).encode() + b"\0")
         try:
             digest.update(hashlib.sha256(path.read_bytes()).digest())

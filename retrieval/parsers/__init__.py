@@ -1,4 +1,9 @@
-"""Source parsers, one per format, and `load_corpus` that reads files and folders."""
+"""Source parsers, one per format, and `load_corpus` that reads files and folders.
+
+`parse_file` decides a file's format by its content first (`sniff`: PDF and DOCX by their
+signatures, whatever the file is called), then by its name; applies the metadata sidecar
+next to it, if any (`metadata`); and turns every failure into one `ParseError` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.errors import CorpusError, ParseError
-from retrieval.parsers import plain, sco_json, wjdb
+from retrieval.parsers import metadata, pdf, plain, sco_json, sniff, webpage, wjdb, word
 from retrieval.parsers.config import CONFIG_NAME, config_for
+from retrieval.parsers.metadata import is_sidecar, sidecar_path
 from retrieval.types import Document
 
+__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "Corpus", "corpus_files", "is_sidecar", "load_corpus", "parse_file",
+           "parse_files", "sidecar_path"]
 
-SUFFIXES = (".txt", ".md", ".json")
+SUFFIXES = (".txt", ".md", ".json", ".pdf", ".html", ".htm", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _NOT_DOCUMENTS = ("README.TXT", "README.MD", "MANIFEST.MD", CONFIG_NAME.upper())
 
@@ -30,12 +38,32 @@ class Corpus:
 
 def parse_file(path: Path) -> Document:
     """Parse one file by its format; raise ParseError naming the file and the reason."""
+    path = Path(path)
+    if is_sidecar(path):
+        raise ParseError(f"{path}: a metadata sidecar (title, date, place, url), not a document")
+    too_large = ParseError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # before reading it into memory
+            raise too_large
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if len(data) > MAX_FILE_BYTES:
-        raise ParseError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        raise too_large
+    if not data.strip():
+        raise ParseError(f"{path}: the file is empty")
+    prefix = config_for(path).title_prefix
+    doc = _parse_bytes(path, data, prefix)
+    found = sidecar_path(path)
+    return metadata.apply(doc, metadata.read_sidecar(found), prefix) if found else doc
+
+
+def _parse_bytes(path: Path, data: bytes, prefix: str) -> Document:
+    kind = sniff.binary_kind(path, data)
+    if kind == sniff.PDF:
+        return pdf.parse(path, data, prefix)
+    if kind == sniff.DOCX:
+        return word.parse(path, data, prefix)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -43,7 +71,8 @@ def parse_file(path: Path) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ParseError(f"{path}: the file is empty")
-    prefix = config_for(path).title_prefix
+    if sniff.is_html(path, text):
+        return webpage.parse(path, text, prefix)
     if path.suffix.lower() == ".json":
         return sco_json.parse(path, text, prefix)
     if wjdb.looks_like(text):
@@ -52,7 +81,8 @@ def parse_file(path: Path) -> Document:
 
 
 def corpus_files(paths: list[Path]) -> list[Path]:
-    """Expand folders (recursively) into their .txt/.md/.json files, sorted; check paths exist."""
+    """Expand folders (recursively) into their document files (`SUFFIXES`, not the metadata
+    sidecars), sorted; check paths exist."""
     files: list[Path] = []
     for path in paths:
         path = Path(path).expanduser()
@@ -67,11 +97,11 @@ def _files_under(path: Path) -> list[Path]:
     if path.is_dir():
         found = sorted(
             p for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in _NOT_DOCUMENTS
+            if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.upper() not in _NOT_DOCUMENTS and not is_sidecar(p)
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
         if not found:
-            raise CorpusError(f"{path}: no .txt, .md or .json files in this folder")
+            raise CorpusError(f"{path}: no {', '.join(SUFFIXES[:-1])} or {SUFFIXES[-1]} files in this folder")
         return found
     if path.is_file():
         return [path]

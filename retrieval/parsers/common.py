@@ -17,6 +17,7 @@ DATE_LINE = re.compile(
     rf"^(?:[A-Z][\w’'\- ]{{1,30}},\s*)?(?:\d{{1,2}}\s+(?:{_MONTH_RE})|(?:{_MONTH_RE})\s+\d{{1,2}},?)"
     rf"\s+\d{{4}}(?:,\s*[A-Z][\w’'\- ]{{1,30}})?\.?$"
 )
+_ALNUM = re.compile(r"[^0-9a-zа-яё]+")
 SIGNATORY = re.compile(rf"\b({'|'.join(en.SIGNATORY_TITLES + ru.SIGNATORY_TITLES)})\b")
 
 
@@ -27,6 +28,23 @@ class RawParagraph:
     text: str
     section: str | None = None
     kind: str = "body"
+
+
+def _letters(text: str) -> str:
+    return _ALNUM.sub("", text.lower())
+
+
+def repeats_title(lines: list[str], title: str, limit: int = 8) -> int:
+    """How many of the leading `lines` only repeat `title` (letters and digits compared)."""
+    target = _letters(title)
+    taken, seen = 0, ""
+    for line in lines[:limit]:
+        candidate = seen + _letters(line)
+        if candidate and target.startswith(candidate):
+            seen, taken = candidate, taken + 1
+        else:
+            break
+    return taken
 
 
 def kind_of_title(title: str) -> str:

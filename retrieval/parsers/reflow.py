@@ -10,11 +10,16 @@ at an indented first line: after a sentence end, a line that wraps early (the wo
 would have fitted) although it ends no sentence was set narrower than the others. The wrap
 width is measured per document from lines that certainly wrap (the next line starts in lower
 case).
+
+A PDF read with positions (`retrieval.parsers.pdf_layout`) passes a `Layout`: whether each next
+word would have fitted is then measured in points rather than characters, and the layout adds
+the breaks that only it shows (a vertical gap, an indented first line). The rules are the same.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from retrieval.parsers.common import DATE_LINE, SIGNATORY, RawParagraph
 from retrieval.text import script_of
@@ -28,6 +33,23 @@ _WORD_AT_END = re.compile(r"([A-Za-zА-Яа-яЁё]+)-$")
 _WORD_AT_START = re.compile(r"^([A-Za-zА-Яа-яЁё]+)")
 _WORDS = re.compile(r"[\w-]+")
 FIT_SLACK = 2  # characters: proportional fonts make widths approximate
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the page layout says about a list of lines, measured on the page.
+
+    `fits[i]`: the first word of line i + 1 would have fitted at the end of line i;
+    `breaks`: the indices i of lines after which a paragraph surely ends.
+    """
+
+    fits: tuple[bool, ...]
+    breaks: frozenset[int] = frozenset()
+
+
+def is_separator(line: str) -> bool:
+    """A line of asterisks ("***", "* * *"): the end of a section, no heading of a new one."""
+    return bool(_STARS.match(line.strip()))
 
 
 def ends_sentence(line: str) -> bool:
@@ -76,15 +98,13 @@ def _join(left: str, right: str, vocabulary: set[str]) -> str:
     return left + " " + right
 
 
-def _breaks_after(line: str, nxt: str, width: int) -> bool:
+def _breaks_after(line: str, nxt: str, fits: bool) -> bool:
     if _LIST_ITEM.match(nxt):
         return True
     a, b = script_of(line), script_of(nxt)
     if a and b and a != b:
         return True
-    if not _ENDS_SENTENCE.search(line):
-        return False
-    return _next_word_fits(line, nxt, width)
+    return bool(_ENDS_SENTENCE.search(line)) and fits
 
 
 def _next_word_fits(line: str, nxt: str, width: int) -> bool:
@@ -92,15 +112,10 @@ def _next_word_fits(line: str, nxt: str, width: int) -> bool:
     return len(line) + 1 + len(_first_word(nxt)) <= width - FIT_SLACK
 
 
-def _indented(line: str, nxt: str, width: int) -> bool:
-    """`line` reads as the indented first line of a paragraph (see the module's docstring)."""
-    return (
-        line[:1].isupper()
-        and len(line) >= width // 2
-        and not ends_sentence(line)
-        and not line.endswith("-")
-        and _next_word_fits(line, nxt, width)
-    )
+def _indented(line: str, fits: bool, width: int) -> bool:
+    """`line` reads as the indented first line of a paragraph (see the module's docstring);
+    `fits`: the word after it would have fitted on it."""
+    return line[:1].isupper() and len(line) >= width // 2 and not ends_sentence(line) and not line.endswith("-") and fits
 
 
 def content_lines(text: str) -> list[str]:
@@ -110,10 +125,12 @@ def content_lines(text: str) -> list[str]:
     ]
 
 
-def reflow(lines: list[str], first_section: str | None = None) -> list[RawParagraph]:
+def reflow(lines: list[str], first_section: str | None = None, layout: Layout | None = None) -> list[RawParagraph]:
     """Paragraphs with their section (the latest heading) from wrapped content lines."""
     lines = [line.strip() for line in lines]
     width = wrap_width(lines)
+    if layout is None:
+        layout = Layout(fits=tuple(_next_word_fits(a, b, width) for a, b in zip(lines, lines[1:])))
     vocabulary = {w.lower() for line in lines for w in _WORDS.findall(line)}
     heading = [
         _is_heading(line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < len(lines) else None, width)
@@ -128,8 +145,8 @@ def reflow(lines: list[str], first_section: str | None = None) -> list[RawParagr
             continue
         current = _join(current, line, vocabulary) if current else line
         last = i + 1 == len(lines)
-        if last or heading[i + 1] or _breaks_after(line, lines[i + 1], width) or (
-            ends_sentence(line) and i + 2 < len(lines) and _indented(lines[i + 1], lines[i + 2], width)
+        if last or heading[i + 1] or i in layout.breaks or _breaks_after(line, lines[i + 1], layout.fits[i]) or (
+            ends_sentence(line) and i + 2 < len(lines) and _indented(lines[i + 1], layout.fits[i + 1], width)
         ):
             paragraphs.append(RawParagraph(text=current, section=section))
             current = ""

@@ -17,31 +17,20 @@ from retrieval.parsers.common import (
     DATE_LINE,
     build_document,
     parse_date,
+    repeats_title,
 )
 from retrieval.parsers.reflow import content_lines, reflow
 from retrieval.types import Document
 
-_ALNUM = re.compile(r"[^0-9a-zа-яё]+")
 _PAREN_DATELINE = re.compile(r"^\(([A-Z][\w\- ]+),\s*[\d\-– ]+\w+ \d{4}\)$")
 _HELD_IN = re.compile(r"\bwas held in ([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\b")
 REQUIRED = ("title", "text")
 OPTIONAL = ("date", "place_of_signing", "url", "pdf_url")  # strings when present
 
 
-def _key(text: str) -> str:
-    return _ALNUM.sub("", text.lower())
-
-
 def _title_lines(lines: list[str], title: str) -> int:
     """How many leading lines only repeat the title (plus a '(Place, date)' line after them)."""
-    target = _key(title)
-    taken, seen = 0, ""
-    for line in lines[:8]:
-        candidate = seen + _key(line)
-        if candidate and target.startswith(candidate):
-            seen, taken = candidate, taken + 1
-        else:
-            break
+    taken = repeats_title(lines, title)
     if taken and taken < len(lines) and _PAREN_DATELINE.match(lines[taken].strip()):
         taken += 1
     return taken
