@@ -1,4 +1,4 @@
-"""`quotebot`: ask, compare, docs, about, index, eval, serve, feedback.
+"""`quotebot`: ask, compare, docs, about, index, eval, add, remove, serve, feedback.
 
 Human-readable text by default, one JSON object per line with --json. Logs go to stderr.
 Domain errors become one line on stderr and exit code 1 (2 for usage and settings errors).
@@ -66,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev = _command(sub, "eval", "score a question file (JSONL) against the engine and two baselines")
     ev.add_argument("file")
     ev.add_argument("--split", help="only the questions of this split (e.g. fit or test)")
+    add = _command(sub, "add", "add documents to the user corpus (or the one --corpus DIR) and update the index",
+                   json=False)
+    add.description = ("Check each input and copy it whole into the user corpus folder (QUOTEBOT_USER_CORPUS, "
+                       "default: the platform's user data folder) or the one folder given with --corpus DIR, "
+                       "then update the index. A refused input is named on stderr; the others are still added.")
+    add.add_argument("inputs", nargs="+", metavar="FILE|DIR|URL", help="a document file, a folder of them, or a URL")
+    remove = _command(sub, "remove", "remove a document added with `quotebot add` and update the index", json=False)
+    remove.add_argument("doc_id", metavar="DOC_ID", help="the document's id (`quotebot docs`)")
     serve = _command(sub, "serve", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", json=False)
     serve.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
     serve.add_argument("--listen", default="127.0.0.1", help="webhook listen address (default 127.0.0.1)")

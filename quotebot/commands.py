@@ -22,7 +22,7 @@ def _engine_settings(args):
     return EngineSettings.resolve(args.corpus, args.model, args.index_dir)
 
 
-def _open(args, force: bool = False):
+def _open(args, force: bool = False, embedder=None):
     """The engine for the command's options; corpus files that failed are named on stderr."""
     import logging
 
@@ -30,7 +30,7 @@ def _open(args, force: bool = False):
     from retrieval.loader import open_engine
 
     progress = BuildProgress(bar=sys.stderr.isatty(), write=lambda line: print(line, file=sys.stderr, flush=True))
-    opened = open_engine(_engine_settings(args), progress=progress, force=force)
+    opened = open_engine(_engine_settings(args), embedder=embedder, progress=progress, force=force)
     for error in opened.corpus_errors:
         print(f"quotebot: warning: {error}", file=sys.stderr)
     index = opened.engine.index
@@ -215,5 +215,82 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def _corpus_folder(args):
+    """The settings and the folder `add` and `remove` work on (a usage error if there is none)."""
+    settings = _engine_settings(args)
+    try:
+        return settings, settings.intake_folder()
+    except QuoteBotError as exc:
+        raise SettingsProblem(str(exc)) from exc
+
+
+def _embedder(settings):
+    """The model, loaded before the corpus changes: a model that cannot load changes nothing."""
+    from embeddings import load_embedder
+
+    return load_embedder(settings.model, threads=settings.threads)
+
+
+def _print_update(args, embedder) -> None:
+    """Update the index (only what changed is encoded) and say what changed."""
+    opened = _open(args, embedder=embedder)
+    manifest = opened.engine.index.manifest
+    print(f"index {'updated' if opened.built else 'up to date'}: {opened.engine.index.path} ({opened.seconds:.1f}s)")
+    if opened.built and "changes" in manifest:
+        print("  " + output.format_changes(manifest["changes"]))
+
+
+def _commit_all(staged, folder) -> tuple[list, list[QuoteBotError]]:
+    from retrieval.intake import commit
+
+    added, errors = [], []
+    for item in staged:
+        try:
+            added.append(commit(item, folder))
+        except QuoteBotError as exc:
+            errors.append(exc)
+    return added, errors
+
+
+def cmd_add(args) -> int:
+    """Each input is added whole or not at all; the others are added even when one fails (exit 1)."""
+    import tempfile
+
+    from retrieval.intake import Known
+    from retrieval.sources import preview_sources
+
+    settings, folder = _corpus_folder(args)
+    known = Known.of(settings.corpus_paths(), folder)
+    with tempfile.TemporaryDirectory(prefix="quotebot-add-") as work:
+        outcomes = preview_sources(args.inputs, Path(work), known)
+        staged = [o.staged for o in outcomes if o.staged]
+        embedder = _embedder(settings) if staged else None
+        added, failed = _commit_all(staged, folder)
+    errors = [o.error for o in outcomes if o.error] + failed
+    for filed in added:
+        print(output.format_added(filed.document, filed.files))
+    for error in errors:
+        print(f"quotebot: error: {error}", file=sys.stderr)
+    if len(outcomes) > 1 and errors:
+        print(f"quotebot: {len(added)} of {len(outcomes)} inputs added", file=sys.stderr)
+    if added:
+        _print_update(args, embedder)
+    return 1 if errors else 0
+
+
+def cmd_remove(args) -> int:
+    from retrieval.intake import Known, removable, remove
+
+    settings, folder = _corpus_folder(args)
+    known = Known.of(settings.corpus_paths(), folder)
+    removable(args.doc_id, folder, known)  # refused before the model loads
+    embedder = _embedder(settings)
+    filed = remove(args.doc_id, folder, known)
+    print(f"removed {filed.document.doc_id}: {filed.document.title}")
+    print("  deleted " + ", ".join(str(p) for p in filed.files))
+    _print_update(args, embedder)
+    return 0
+
+
 COMMANDS = {"ask": cmd_ask, "compare": cmd_compare, "docs": cmd_docs, "about": cmd_about, "index": cmd_index,
-            "eval": cmd_eval, "serve": cmd_serve, "feedback": cmd_feedback}
+            "eval": cmd_eval, "add": cmd_add, "remove": cmd_remove, "serve": cmd_serve, "feedback": cmd_feedback}

@@ -106,3 +106,20 @@ def format_changes(changes: dict) -> str:
 
     return (f"{listed('added')}, {listed('changed')}, {listed('removed')}, unchanged {changes['unchanged']}; "
             f"vectors reused for {changes['reused']} documents, encoded for {changes['encoded']}")
+
+
+FIRST_PARAGRAPH_CHARS = 300  # how much of an added document's first paragraph is shown
+
+
+def format_added(doc: Document, files) -> str:
+    """What `quotebot add` added: id, title, date, place, paragraph count, the first paragraph."""
+    body = doc.body_paragraphs() or doc.body_paragraphs(None)
+    first = body[0].text if body else ""
+    if len(first) > FIRST_PARAGRAPH_CHARS:
+        first = first[:FIRST_PARAGRAPH_CHARS].rstrip() + "…"
+    return "\n".join([
+        f"added {doc.doc_id}: {doc.title}",
+        f"  {doc.date.isoformat() if doc.date else 'undated'}, {doc.place or 'no place'}, {len(body)} paragraphs",
+        f"  ¶1 “{first}”",
+        "  " + ", ".join(str(p) for p in files),
+    ])

@@ -27,3 +27,8 @@ class ParseError(QuoteBotError):
 
 class IndexStoreError(QuoteBotError):
     """The index directory cannot be read or written."""
+
+
+class IntakeError(QuoteBotError):
+    """A document cannot be added to or removed from a corpus folder; the message names the
+    input and the reason (retrieval/intake.py)."""

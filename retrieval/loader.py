@@ -25,7 +25,7 @@ def open_engine(settings: EngineSettings, embedder: Embedder | None = None, prog
                 force: bool = False, config: RankingConfig = DEFAULT_RANKING) -> Opened:
     """Parse the corpus, load the model, then load the index or build it if stale."""
     started = time.perf_counter()
-    files = corpus_files(list(settings.corpus))
+    files = corpus_files(settings.corpus_paths())
     embedder = embedder or load_embedder(settings.model, threads=settings.threads)
     index, built = open_index(files, embedder, settings.index_path(embedder.model_id), progress=progress,
                               force=force, facts={"ranking": config.to_json()})

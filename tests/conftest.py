@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ UNGDC = SHARED / "corpus" / "ungdc_2012"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Hermetic: the documents a user added with `quotebot add` (in the platform's user data folder,
+# also when a test resolves settings with env={}) and their variables never reach the tests.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="quotebot-test-data-")
+os.environ.pop("QUOTEBOT_USER_CORPUS", None)
 
 
 @pytest.fixture(scope="session")

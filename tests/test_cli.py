@@ -18,10 +18,11 @@ HIT_KEYS = {"rank", "score", "doc_id", "title", "date", "place", "section", "par
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("cli-index")
+    user_corpus = tmp_path_factory.mktemp("cli-user-corpus")  # empty: documents a user added never count here
 
     def _env(model="fake-hashing", extra_env=None):
         env = {**os.environ, "QUOTEBOT_MODEL": model, "QUOTEBOT_INDEX_DIR": str(index_dir),
-               "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+               "QUOTEBOT_USER_CORPUS": str(user_corpus), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
         env.pop("QUOTEBOT_CORPUS", None)
         return env
 
