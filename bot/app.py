@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from telegram import BotCommand, Update
@@ -21,12 +22,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import buttons, handlers
+from bot import buttons, handlers, uploads
 from bot.batcher import AnswerBatcher
 from bot.delivery import RetryingRateLimiter
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings
 from bot.state import BotState
+from bot.store import PendingStore
+from retrieval.errors import IntakeError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ def _stop(state: BotState) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     application.bot_data.feedback.close()
+    application.bot_data.uploads.clear()  # previews never added: their temporary files go
 
 
 def _handlers(application: Application) -> None:
@@ -71,18 +75,26 @@ def _handlers(application: Application) -> None:
     application.add_handler(CommandHandler("reindex", handlers.reindex))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED,
                                            handlers.text_message))
+    application.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED,
+                                           uploads.document_message))  # in groups: no reaction
     application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=buttons.MORE_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.context_button, pattern=buttons.CONTEXT_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.vote_button, pattern=buttons.VOTE_PATTERN))
+    application.add_handler(CallbackQueryHandler(uploads.upload_button, pattern=buttons.UPLOAD_PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.stale_button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error_handler)
 
 
+def _no_intake() -> Path:
+    raise IntakeError("this bot has no folder to add documents to")
+
+
 def build_application(settings: BotSettings, reopen: Callable[[bool], Any], opened,
-                      cancel: threading.Event | None = None) -> Application:
+                      cancel: threading.Event | None = None, intake_folder: Callable[[], Path] | None = None) -> Application:
     """Wire the handlers; `opened` is the engine loaded before the bot takes updates, `reopen`
-    opens it again (rebuilding when forced) for /reindex, stopping when `cancel` is set."""
+    opens it again (rebuilding when forced) for /reindex, stopping when `cancel` is set;
+    `intake_folder` gives the folder documents sent to the bot are added to."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -99,11 +111,14 @@ def build_application(settings: BotSettings, reopen: Callable[[bool], Any], open
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
     application = builder.build()
     state: BotState = application.bot_data
     state.settings, state.engine, state.reopen = settings, opened.engine, reopen
     state.cancel = cancel or threading.Event()
     state.batcher = AnswerBatcher(lambda: state.engine)
     state.feedback = FeedbackStore(settings.feedback_db)
+    state.intake_folder, state.uploads = intake_folder or _no_intake, PendingStore(uploads.discard)
     _handlers(application)
     return application

@@ -62,7 +62,7 @@ def serve(settings: BotSettings, engine_settings: EngineSettings, webhook: Webho
     reopen = _opener(engine_settings, cancel)
     opened = reopen()
     log.info("engine ready: %s", opened.engine.index.manifest["counts"])
-    application = build_application(settings, reopen, opened, cancel)
+    application = build_application(settings, reopen, opened, cancel, engine_settings.intake_folder)
     try:
         if webhook:
             if not settings.webhook_secret:

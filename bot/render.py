@@ -228,3 +228,47 @@ def about_text(about: dict) -> str:
 
 def help_text(bot_username: str) -> str:
     return texts.HELP.format(bot=esc(bot_username or "bot"))
+
+
+UPLOAD_TITLE = 300  # characters of an uploaded document's title in its preview
+UPLOAD_FIRST = 1500  # characters of its first paragraph
+
+
+def upload_paragraphs(doc: Document) -> int:
+    """The paragraphs an uploaded document adds (counted as `quotebot add` counts them)."""
+    return len(doc.body_paragraphs() or doc.body_paragraphs(None))
+
+
+def upload_title(doc: Document) -> str:
+    return esc(shorten(doc.title or doc.doc_id, UPLOAD_TITLE))
+
+
+def _escaped_within(text: str, limit: int, budget: int) -> str:
+    """`text` shortened to at most `limit` characters and escaped to at most `budget`."""
+    while True:
+        escaped = esc(shorten(text, limit))
+        if len(escaped) <= budget or limit <= 1:
+            return escaped
+        limit = max(1, min(limit - 1, limit * budget // len(escaped)))
+
+
+def upload_card(doc: Document, file_name: str, key: str) -> Card:
+    """The preview of an uploaded document: what was parsed, with Add / Cancel; the first
+    paragraph is cut to what one message holds."""
+    body = doc.body_paragraphs() or doc.body_paragraphs(None)
+    lines = [
+        texts.UPLOAD_PREVIEW_HEAD,
+        f"<b>Title:</b> {upload_title(doc)}",
+        f"<b>Date:</b> {doc.date.isoformat() if doc.date else 'undated'}",
+        f"<b>Place:</b> {esc(shorten(doc.place, CITATION_PART)) if doc.place else 'unknown'}",
+        f"<b>Paragraphs:</b> {upload_paragraphs(doc)}",
+        f"<b>Id:</b> <code>{esc(doc.doc_id)}</code> · <b>file:</b> <code>{esc(shorten(file_name, CITATION_PART))}</code>",
+    ]
+    budget = MAX_MESSAGE - len("\n".join(lines)) - len("\n<blockquote></blockquote>")
+    lines.append(f"<blockquote>{_escaped_within(body[0].text if body else '', UPLOAD_FIRST, budget)}</blockquote>")
+    row = (buttons.upload(texts.UPLOAD_ADD, key, True), buttons.upload(texts.UPLOAD_CANCEL, key, False))
+    return Card(fit("\n".join(lines)), (row,))
+
+
+def upload_added(doc: Document) -> str:
+    return texts.UPLOAD_ADDED.format(title=upload_title(doc), paragraphs=upload_paragraphs(doc))

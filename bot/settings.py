@@ -46,6 +46,14 @@ class BotSettings:
     allowed_chats: frozenset[int]
     feedback_db: Path
 
+    @property
+    def base_file_url(self) -> str | None:
+        """Where files are downloaded from: a local Bot API server at `…/bot` serves them at
+        `…/file/bot` (Telegram's own layout); None: Telegram's."""
+        if self.base_url and self.base_url.rstrip("/").endswith("/bot"):
+            return self.base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+        return None
+
     @classmethod
     def from_env(cls, env: dict | None = None) -> "BotSettings":
         env = os.environ if env is None else env

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.store import AnswerStore
+from bot.store import AnswerStore, PendingStore
 
 if TYPE_CHECKING:
     from bot.batcher import AnswerBatcher
@@ -29,7 +30,9 @@ class BotState:
     reopen: Callable[[bool], Opened] | None = None  # (force) -> a freshly opened engine
     batcher: AnswerBatcher | None = None
     feedback: FeedbackStore | None = None
+    intake_folder: Callable[[], Path] | None = None  # where uploads go; raises IntakeError
     store: AnswerStore = field(default_factory=AnswerStore)
+    uploads: PendingStore | None = None  # previewed uploads waiting for Add / Cancel
     reindex_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cancel: threading.Event = field(default_factory=threading.Event)  # set on shutdown: stops a build
 

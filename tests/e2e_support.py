@@ -43,6 +43,17 @@ def message(chat_id: int, text: str, user_id: int | None = None, chat_type: str 
     return {"message": msg}
 
 
+def document(chat_id: int, file_id: str, file_name: str | None, file_size: int, user_id: int | None = None,
+             mime_type: str = "text/plain", chat_type: str = "private") -> dict:
+    """A message carrying a file (its bytes registered with FakeTelegram.add_file under file_id)."""
+    update = message(chat_id, "", user_id, chat_type)
+    msg = update["message"]
+    del msg["text"]
+    msg["document"] = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": file_size,
+                       "mime_type": mime_type, **({"file_name": file_name} if file_name else {})}
+    return update
+
+
 def callback(chat_message: dict, data: str, user_id: int) -> dict:
     return {"callback_query": {"id": f"cb{next(_ids)}", "from": user(user_id), "message": chat_message,
                                "chat_instance": "ci", "data": data}}

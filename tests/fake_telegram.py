@@ -108,6 +108,7 @@ class State:
     next_message: int = 1000
     chats: dict = field(default_factory=dict)
     messages: dict = field(default_factory=dict)  # (chat_id, message_id) -> text
+    files: dict = field(default_factory=dict)  # file_id -> bytes (getFile and /file/bot<token>/…)
 
 
 class FakeTelegram:
@@ -142,6 +143,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/documents/{file_id}", self._download)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -162,6 +164,11 @@ class FakeTelegram:
                 self.state.chats[chat["id"]] = chat
         self._loop.call_soon_threadsafe(self._new_update.set)
         return update["update_id"]
+
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """A file a user sent: getFile describes it, /file/bot<token>/documents/<file_id> serves it."""
+        with self._lock:
+            self.state.files[file_id] = data
 
     def fault(self, method: str, kind: str, times: int = 1, retry_after: int = 1, delay: float = 2.0) -> None:
         with self._lock:
@@ -240,6 +247,25 @@ class FakeTelegram:
             with self._lock:
                 self.state.calls.append(record)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        with self._lock:
+            data = self.state.files.get(file_id)
+            self.state.calls.append({"method": "download", "params": {"file_id": file_id}, "time": time.monotonic(),
+                                     "ok": data is not None})
+        if request.match_info["token"] != self.state.token or data is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def api_getFile(self, params):
+        file_id = str(params.get("file_id"))
+        with self._lock:
+            data = self.state.files.get(file_id)
+        if data is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data),
+                "file_path": f"documents/{file_id}"}
 
     async def api_getMe(self, params):
         return BOT_USER
