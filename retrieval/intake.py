@@ -30,11 +30,11 @@ from pathlib import Path
 from retrieval.errors import CorpusError, IntakeError, ParseError
 from retrieval.parsers import MAX_FILE_BYTES, SUFFIXES, corpus_files, parse_file, parse_files
 from retrieval.parsers.config import CONFIG_NAME
+from retrieval.parsers.metadata import SIDECAR_SUFFIX, is_sidecar, sidecar_names
 from retrieval.settings import inside, shipped_corpus_or_none
 from retrieval.text import fold
 from retrieval.types import Document
 
-SIDECAR_SUFFIX = ".meta.json"
 RESERVED_NAMES = ("readme.txt", "readme.md", "manifest.md", CONFIG_NAME)  # never read as documents
 NAME_CHARS = 120  # longest file name given to an added document
 
@@ -61,17 +61,13 @@ class Filed:
 
 def sidecar_of(file: Path) -> Path:
     """The metadata file written beside an added `file`: `decl.pdf` -> `decl.meta.json`."""
-    return file.with_name(file.stem + SIDECAR_SUFFIX)
+    return sidecar_names(file)[1]
 
 
 def sidecars_of(file: Path) -> list[Path]:
-    """The metadata files that may go with `file`, the one that applies first (as the parsers
-    read them): `decl.pdf.meta.json`, then `decl.meta.json`."""
-    return [s for s in (file.with_name(file.name + SIDECAR_SUFFIX), sidecar_of(file)) if s.is_file()]
-
-
-def is_sidecar(path: Path) -> bool:
-    return path.name.lower().endswith(SIDECAR_SUFFIX)
+    """The metadata files that go with `file`, the one that applies first (as the parsers read
+    them: `sidecar_names`)."""
+    return [s for s in sidecar_names(file) if s.is_file()]
 
 
 def fingerprint(doc: Document) -> str:

@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from retrieval.errors import CorpusError, IntakeError
-from retrieval.intake import Known, Staged, is_sidecar, preview
-from retrieval.parsers import MAX_FILE_BYTES, corpus_files
+from retrieval.intake import Known, Staged, preview
+from retrieval.parsers import MAX_FILE_BYTES, corpus_files, is_sidecar
 
 TIMEOUT = 30.0  # seconds for the whole download, connecting included
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -55,3 +55,14 @@ def real_engine(index_root, real_embedder):
 def seed_engine(index_root, real_embedder):
     settings = EngineSettings.resolve([str(SEED)], None, str(index_root), env={})
     return open_engine(settings, embedder=real_embedder).engine
+
+
+@pytest.fixture(scope="module")
+def fake():
+    """A local Bot API server (tests/fake_telegram.py) for the end-to-end tests of one module."""
+    from .e2e_support import TOKEN
+    from .fake_telegram import FakeTelegram
+
+    server = FakeTelegram(TOKEN).start()
+    yield server
+    server.stop()

@@ -22,13 +22,6 @@ READY_TIMEOUT = 240
 
 
 @pytest.fixture(scope="module")
-def fake():
-    server = FakeTelegram(TOKEN).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("e2e")
 

@@ -10,7 +10,6 @@ import pytest
 
 from .conftest import SEED
 from .e2e_support import ADMIN_ID, TOKEN, callback, document, message, start_bot, stop_bot
-from .fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT = 240
@@ -22,13 +21,6 @@ LUNAR = (b"Declaration of the Lunar Cooperation Council\n\n"
 DRAFT = (b"Treaty <draft> & annex on asteroid mining\n\n"
          b"The parties shall register every asteroid mining claim with the <secretariat> & its archive.\n\n"
          b"Disputes over asteroid claims go to arbitration within ninety days.\n")
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeTelegram(TOKEN).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

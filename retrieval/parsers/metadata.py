@@ -49,11 +49,17 @@ def is_sidecar(path: Path) -> bool:
     return Path(path).name.lower().endswith(SIDECAR_SUFFIX)
 
 
+def sidecar_names(path: Path) -> tuple[Path, Path]:
+    """Where the sidecars of the document at `path` may be, the one that applies first:
+    `decl.pdf.meta.json`, then `decl.meta.json`."""
+    path = Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
 def sidecar_path(path: Path) -> Path | None:
     """The sidecar that applies to the document at `path`, if there is one."""
-    path = Path(path)
-    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX)):
-        if candidate != path and candidate.is_file():
+    for candidate in sidecar_names(path):
+        if candidate != Path(path) and candidate.is_file():
             return candidate
     return None
 
