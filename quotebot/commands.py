@@ -161,7 +161,7 @@ def cmd_index(args) -> int:
     print(f"  {counts['documents']} documents, {counts['paragraphs']} paragraphs, "
           f"{counts['sentences']} sentences/clauses, {counts.get('windows', 0)} windows, {counts['vectors']} vectors "
           f"({manifest['model_id']}, dim {manifest['dim']})")
-    print(f"  {opened.seconds:.1f}s in all" + (f", embedding {manifest['build_seconds']}s" if opened.built else ""))
+    print(f"  {opened.seconds:.1f}s in all" + (f", building {manifest['build_seconds']}s" if opened.built else ""))
     if opened.built and "changes" in manifest:
         print("  " + output.format_changes(manifest["changes"]))
     for error in opened.corpus_errors:

@@ -3,7 +3,9 @@ an acronym stands for, and in how many paragraphs each stem occurs (for IDF weig
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 import re
 from typing import Iterable, Sequence
 
@@ -97,13 +99,8 @@ class Lexicon:
     def from_tokens(cls, tokens: Sequence[list[str]], stem_lists: Sequence[list[str]],
                     expansions: dict[str, str]) -> "Lexicon":
         """From each paragraph's words and stems (as given to BM25: tokenised once)."""
-        vocabulary: dict[str, int] = {}
-        stem_df: dict[str, int] = {}
-        for paragraph_words, paragraph_stems in zip(tokens, stem_lists):
-            for word in paragraph_words:
-                vocabulary[word] = vocabulary.get(word, 0) + 1
-            for stem in set(paragraph_stems):
-                stem_df[stem] = stem_df.get(stem, 0) + 1
+        vocabulary = dict(Counter(itertools.chain.from_iterable(tokens)))
+        stem_df = dict(Counter(itertools.chain.from_iterable(map(set, stem_lists))))
         return cls(vocabulary, expansions, stem_df, len(tokens))
 
     def idf(self, stem: str) -> float:

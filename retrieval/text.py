@@ -83,10 +83,14 @@ def clause_spans(text: str, start: int, end: int, limit: int = LONG_SENTENCE) ->
     return [(a, a + len(text[a:b].rstrip(" ,;:"))) for a, b in merged]
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")  # the ASCII letters
+
+
 def script_of(text: str) -> str:
     """'ru' when Cyrillic letters dominate, 'en' when Latin ones do, '' when there are none."""
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
     if cyrillic == latin == 0:
         return ""
     return "ru" if cyrillic > latin else "en"

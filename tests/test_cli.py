@@ -140,7 +140,7 @@ def test_corrupt_index_is_rebuilt(run, tmp_path):
     index_dir = tmp_path / "idx"
     env = {"QUOTEBOT_INDEX_DIR": str(index_dir)}
     assert run("index", "--corpus", str(SEED), extra_env=env).returncode == 0
-    (built,) = [p for p in index_dir.iterdir() if not p.name.startswith(".") and p.name != "segments"]
+    (built,) = [p for p in index_dir.iterdir() if not p.name.startswith(".") and p.name not in ("segments", "parsed")]
     (built / "vectors.npy").write_bytes(b"garbage")
     result = run("ask", "missile defense", "--corpus", str(SEED), "--json", extra_env=env)
     assert result.returncode == 0 and "rebuilding the index" in result.stderr

@@ -180,3 +180,55 @@ def test_chunks_are_bounded_by_texts_and_characters():
     assert [lengths[s] for s in parts] == [[1000, 1000], [1000, 1000], [1000, 10, 10, 10], [10, 10, 10, 10]]
     assert chunks([9000, 5], most=4, chars=2500) == [slice(0, 1), slice(1, 2)]  # an over-long text alone
     assert chunks([], most=4, chars=10) == []
+
+
+def _counting_parser(monkeypatch):
+    """Count the files the parse cache really parses."""
+    from retrieval.index import parsed
+
+    parsed_files = []
+    original = parsed.parse_file
+    monkeypatch.setattr(parsed, "parse_file", lambda path: parsed_files.append(path.name) or original(path))
+    return parsed_files
+
+
+def test_only_new_or_changed_files_are_parsed_again(corpus, tmp_path, monkeypatch):
+    parsed_files = _counting_parser(monkeypatch)
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), HashingEmbedder(), target)
+    assert sorted(parsed_files) == ["moscow.json", SEED.name]
+    parsed_files.clear()
+    shutil.copy(SCO / "20220916_1626299.json", corpus / "samarkand.json")
+    index, built = open_index(corpus_files([corpus]), HashingEmbedder(), target)
+    assert built and parsed_files == ["samarkand.json"]
+    parsed_files.clear()
+    sidecar = corpus / "moscow.meta.json"  # metadata beside a file: that file is parsed again
+    sidecar.write_text('{"title": "The Moscow Declaration, renamed"}', "utf-8")
+    index, built = open_index(corpus_files([corpus]), HashingEmbedder(), target)
+    assert built and parsed_files == ["moscow.json"]
+    assert "The Moscow Declaration, renamed" in {d.title for d in index.documents}
+    parsed_files.clear()
+    (corpus / "quotebot.json").write_text('{"title_prefix": "SCO"}', "utf-8")  # configuration: all again
+    index, built = open_index(corpus_files([corpus]), HashingEmbedder(), target)
+    assert built and sorted(parsed_files) == ["moscow.json", "samarkand.json", SEED.name]
+    parsed_files.clear()
+    open_index(corpus_files([corpus]), HashingEmbedder(), target, force=True)  # --force: every file
+    assert len(parsed_files) == 3
+
+
+def test_a_damaged_or_failed_parse_is_never_taken_from_the_cache(corpus, tmp_path, monkeypatch):
+    from retrieval.index.parsed import ParseCache
+
+    parsed_files = _counting_parser(monkeypatch)
+    cache = ParseCache(tmp_path / "parsed")
+    first = cache.parse(corpus / "moscow.json")
+    assert cache.parse(corpus / "moscow.json") == first and cache.hits == 1 and parsed_files == ["moscow.json"]
+    for entry in (tmp_path / "parsed").iterdir():
+        entry.write_text('{"doc_id": "forged"', "utf-8")  # cut short
+    assert cache.parse(corpus / "moscow.json") == first and cache.hits == 1 and len(parsed_files) == 2
+    broken = corpus / "broken.json"
+    broken.write_text("{not json", "utf-8")
+    for _ in range(2):
+        with pytest.raises(Exception, match="broken.json"):
+            cache.parse(broken)
+    assert parsed_files.count("broken.json") == 2 and len(list((tmp_path / "parsed").iterdir())) == 1

@@ -70,3 +70,49 @@ def test_a_filter_on_many_rows_searches_candidates_inside_it(engines):
         assert len(hits) == 5 and {h.citation.date.year for h in hits} <= {2018, 2019, 2020}
         same += _top(ann, question, filters, k=1) == _top(exact, question, filters, k=1)
     assert same >= 18
+
+
+def test_an_add_reuses_the_trained_centroids_and_still_finds_what_exact_finds(tmp_path, monkeypatch):
+    """Adding a document to a large index re-uses the IVF's centroids (no new training)."""
+    import shutil
+
+    import numpy as np
+
+    monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 1000)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    held = corpus / "sco" / "20230704_1628339.json"
+    held_text = held.read_bytes()
+    held.unlink()
+    embedder = HashingEmbedder()
+    target = tmp_path / "root" / "idx"
+    before, _ = open_index(corpus_files([corpus]), embedder, target)
+    held.write_bytes(held_text)
+    trained = []
+    original = search_module.reusable
+    monkeypatch.setattr(search_module, "reusable", lambda *a: trained.append(original(*a)) or trained[-1])
+    after, built = open_index(corpus_files([corpus]), embedder, target)
+    assert built and trained == [True] and after.manifest["changes"]["added"] == ["2023-new-delhi-declaration"]
+
+    def centroids(index):
+        quantizer = index.search.ann.quantizer
+        return quantizer.reconstruct_n(0, quantizer.ntotal)
+
+    assert np.array_equal(centroids(before), centroids(after))
+    assert after.search.ann.ntotal == len(after.vectors) > len(before.vectors)
+    monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 10**9)  # the reference: every row scored
+    exact = Engine(open_index(corpus_files([corpus]), embedder, tmp_path / "exact" / "idx")[0], embedder)
+    monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 1000)
+    ann = Engine(after, embedder)
+    assert sum(_top(exact, q, k=1) == _top(ann, q, k=1) for q in QUESTIONS) >= 19
+
+
+@pytest.mark.parametrize("rows, lists, reused", [(250_000, 500, True), (640_000, 500, False), (100_000, 500, False),
+                                                 (250_000, 400, True), (250_000, 300, False)])
+def test_centroids_are_trained_again_when_the_corpus_size_drifts(rows, lists, reused):
+    class Trained:
+        d, nlist = 384, lists
+
+    assert search_module.reusable(Trained(), rows, 384) is reused
+    assert search_module.reusable(Trained(), rows, 256) is False
+    assert search_module.reusable(None, rows, 384) is False

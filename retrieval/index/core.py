@@ -40,12 +40,12 @@ class Index:
         self.word_vectors: WordVectors = word_vectors
         self.manifest: dict = manifest
         self.path = path
-        self.paragraph_rows = [p.row for p in passages if p.whole]
-        whole_row = {(p.doc, p.para): p.row for p in passages if p.whole}
+        self.paragraph_rows = [p.row for p in passages if p.kind == "paragraph"]
+        whole_row = {(p.doc, p.para): p.row for p in passages if p.kind == "paragraph"}
         self.units_of: dict[int, list[int]] = {}  # paragraph row -> its sentence and window rows
         self.quotable_of: dict[int, list[int]] = {}  # paragraph row -> its sentence rows
         for p in passages:
-            if not p.whole:
+            if p.kind != "paragraph":
                 parent = whole_row[(p.doc, p.para)]
                 self.units_of.setdefault(parent, []).append(p.row)
                 if p.kind == "sentence":
@@ -85,10 +85,11 @@ class Index:
 
     @classmethod
     def build(cls, corpus: Corpus, embedder: Embedder, progress: BuildProgress | None = None,
-              facts: dict | None = None, store: SegmentStore | None = None) -> "Index":
+              facts: dict | None = None, store: SegmentStore | None = None, trained=None) -> "Index":
         """Embed every row of the corpus and index the paragraphs' words. `facts` are added to
         the manifest (corpus hash, files, ranking configuration); `progress` reports the build and
-        may stop it (BuildCancelled); `store` holds the vectors encoded before (segments.py)."""
+        may stop it (BuildCancelled); `store` holds the vectors encoded before (segments.py);
+        `trained` is the IVF index of the index before, whose centroids may be re-used (search.py)."""
         passages, texts = passages_of(corpus.documents, embedder.languages)
         if not passages:
             raise IndexStoreError(
@@ -99,7 +100,7 @@ class Index:
         progress = progress or BuildProgress()
         vectors, segments = _passage_vectors(corpus.documents, passages, texts, embedder, progress, store)
         kind = search_kind(len(vectors))
-        ann = build_ann(vectors) if kind == "ivf" else None
+        ann = build_ann(vectors, trained) if kind == "ivf" else None
         whole_texts = [texts[p.row] for p in passages if p.whole]
         tokens = [words(t) for t in whole_texts]
         stem_lists = [stems(t) for t in tokens]
@@ -151,7 +152,8 @@ def _passage_vectors(documents, passages, texts, embedder, progress, store):
     rows_of: dict[int, list[int]] = {}
     for p in passages:
         rows_of.setdefault(p.doc, []).append(p.row)
-    cached = {d: store.load(texts_key([texts[r] for r in rows]), len(rows)) for d, rows in rows_of.items()}
+    keys = {d: texts_key([texts[r] for r in rows]) for d, rows in rows_of.items()}
+    cached = {d: store.load(keys[d], len(rows)) for d, rows in rows_of.items()}
     reused = {d for d, v in cached.items() if v is not None}
     missing = [d for d in rows_of if d not in reused]
     progress.start("passages", sum(len(rows_of[d]) for d in missing))
@@ -162,7 +164,7 @@ def _passage_vectors(documents, passages, texts, embedder, progress, store):
             cached.update(zip(group, encoded))
     finally:
         progress.finish()
-    segments = {documents[d].doc_id: {"key": texts_key([texts[r] for r in rows]), "rows": len(rows), "reused": d in reused}
+    segments = {documents[d].doc_id: {"key": keys[d], "rows": len(rows), "reused": d in reused}
                 for d, rows in rows_of.items()}
     return np.concatenate([cached[d] for d in rows_of]), segments
 

@@ -19,28 +19,57 @@ EXACT_MAX_ROWS = 150_000  # above this many rows, candidates come from the IVF i
 ANN_ROWS = 600  # rows the IVF index proposes for a question
 NPROBE = 24  # lists of the IVF index searched for a question
 TRAIN_SAMPLE = 40_000  # rows the IVF's centroids are trained on
+RETRAIN_DRIFT = 0.25  # centroids are trained again when the lists √rows asks for differ by more than this
+#                       share from the trained ones (the corpus grew or shrank by about half)
 
 
 def search_kind(rows: int) -> str:
     return "exact" if rows <= EXACT_MAX_ROWS else "ivf"
 
 
-def build_ann(vectors: np.ndarray):
-    """An IVF index with 8-bit scalar quantisation over `vectors` (inner product)."""
+def reusable(trained, rows: int, dim: int) -> bool:
+    """Whether the centroids of `trained` (the IVF index of the index before) can serve `rows`
+    rows: same dimension, and a number of lists within RETRAIN_DRIFT of the one `rows` would get."""
+    lists = max(16, int(math.sqrt(rows)))
+    return trained is not None and trained.d == dim and abs(trained.nlist - lists) <= RETRAIN_DRIFT * lists
+
+
+def build_ann(vectors: np.ndarray, trained=None):
+    """An IVF index with 8-bit scalar quantisation over `vectors` (inner product). With `trained`,
+    the IVF index of the index before, whose centroids are re-used when `reusable`: an add to a
+    large index then skips the training (k-means over TRAIN_SAMPLE rows)."""
     import faiss
 
     n, dim = vectors.shape
-    lists = max(16, int(math.sqrt(n)))
-    quantizer = faiss.IndexFlatIP(dim)
-    ann = faiss.IndexIVFScalarQuantizer(quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit,
-                                        faiss.METRIC_INNER_PRODUCT)
-    rng = np.random.default_rng(0)
-    sample = vectors[np.sort(rng.choice(n, size=min(n, max(TRAIN_SAMPLE, 40 * lists)), replace=False))]
-    ann.train(np.ascontiguousarray(sample, dtype=np.float32))
+    if reusable(trained, n, dim):
+        ann = faiss.clone_index(trained)
+        ann.reset()  # the trained centroids and quantiser ranges, without the rows
+    else:
+        lists = max(16, int(math.sqrt(n)))
+        quantizer = faiss.IndexFlatIP(dim)
+        ann = faiss.IndexIVFScalarQuantizer(quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit,
+                                            faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        sample = vectors[np.sort(rng.choice(n, size=min(n, max(TRAIN_SAMPLE, 40 * lists)), replace=False))]
+        ann.train(np.ascontiguousarray(sample, dtype=np.float32))
     for start in range(0, n, 100_000):
         ann.add(np.ascontiguousarray(vectors[start:start + 100_000], dtype=np.float32))
     ann.nprobe = NPROBE
     return ann
+
+
+def previous_ann(folder):
+    """The IVF index stored in the index folder `folder`, for its centroids; None when there is none
+    or it cannot be read (the build then trains new ones)."""
+    import faiss
+
+    path = folder / "ann.faiss"
+    if not path.is_file():
+        return None
+    try:
+        return faiss.read_index(str(path))
+    except Exception:  # noqa: BLE001 - unreadable: trained again, nothing lost
+        return None
 
 
 class VectorSearch:

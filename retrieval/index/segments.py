@@ -15,6 +15,7 @@ behind, and the next build starts where it stopped.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -58,9 +59,10 @@ class SegmentStore:
             info = json.loads(meta.read_text("utf-8"))
             if info.get("rows") != rows or info.get("dim") != self.dim:
                 return None
-            if hashlib.sha256(data.read_bytes()).hexdigest() != info.get("sha256"):
+            stored = data.read_bytes()  # read once: checked, then parsed
+            if hashlib.sha256(stored).hexdigest() != info.get("sha256"):
                 return None
-            vectors = np.load(data, allow_pickle=False)
+            vectors = np.load(io.BytesIO(stored), allow_pickle=False)
         except (OSError, ValueError, TypeError, AttributeError):
             return None
         return vectors if vectors.shape == (rows, self.dim) and vectors.dtype == np.float32 else None
@@ -69,9 +71,9 @@ class SegmentStore:
         """Store `vectors` under `key` atomically (the data, then the sidecar that vouches for it)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        data = _write_atomic(self.folder / f"{key}.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
+        data = write_atomic(self.folder / f"{key}.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
         meta = {"rows": int(vectors.shape[0]), "dim": self.dim, "sha256": hashlib.sha256(data).hexdigest()}
-        _write_atomic(self.folder / f"{key}.json", lambda handle: handle.write(json.dumps(meta).encode()))
+        write_atomic(self.folder / f"{key}.json", lambda handle: handle.write(json.dumps(meta).encode()))
 
     def encode(self, segments: list[list[str]], encode: Callable[[list[str]], np.ndarray]) -> list[np.ndarray]:
         """The vectors of each list of texts, encoded in one call (each distinct text once, so
@@ -104,12 +106,12 @@ class SegmentStore:
             all_words = list(known) + missing
             known = {w: i for i, w in enumerate(all_words)}
             self.save(WORDS, stored)
-            _write_atomic(self.folder / f"{WORDS}.list.json",
+            write_atomic(self.folder / f"{WORDS}.list.json",
                           lambda handle: handle.write(json.dumps(all_words, ensure_ascii=False).encode("utf-8")))
         return stored[[known[w] for w in words]] if words else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def _write_atomic(path: Path, write: Callable) -> bytes:
+def write_atomic(path: Path, write: Callable) -> bytes:
     """Write through a temporary sibling renamed over `path`; returns the bytes written."""
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
     try:

@@ -18,7 +18,6 @@ from building the same index at once. Anything that does not match is rebuilt, n
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -27,7 +26,6 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -39,16 +37,16 @@ from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.passages import Passage
 from retrieval.index.progress import BuildProgress
+from retrieval.index.search import previous_ann
 from retrieval.index.segments import SegmentStore, changes, previous_segments
+from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
 from retrieval.lexicon import Lexicon
-from retrieval.parsers import parse_files, sidecar_path
+from retrieval.parsers import PARSER_VERSION, parse_files, sidecar_path
 from retrieval.parsers.config import config_path
 from retrieval.tokens import LEXICAL_VERSION
-from retrieval.types import Document, Paragraph
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = 4  # bump when parsing changes what documents contain
 _FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
 
 
@@ -84,33 +82,26 @@ def _file_sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _doc_to_json(doc: Document) -> dict:
-    data = asdict(doc)
-    data["date"] = doc.date.isoformat() if doc.date else None
-    return data
-
-
-def _doc_from_json(data: dict) -> Document:
-    paragraphs = tuple(
-        Paragraph(**{**p, "sentences": tuple(tuple(s) for s in p["sentences"])})
-        for p in data.pop("paragraphs")
-    )
-    date = data.pop("date")  # None for an undated document (plain text)
-    return Document(**data, date=dt.date.fromisoformat(date) if date else None, paragraphs=paragraphs)
+def _passage_lines(index: Index):
+    """Each row of passages.jsonl: what json.dumps gives for the row's object, with only the
+    strings encoded by it (a large index has hundreds of thousands of rows)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    doc_ids = [encode(d.doc_id) for d in index.documents]
+    for p in index.passages:
+        para = index.documents[p.doc].paragraphs[p.para]
+        yield (f'{{"row": {p.row}, "doc": {p.doc}, "para": {p.para}, "start": {p.start}, "end": {p.end}, '
+               f'"kind": {encode(p.kind)}, "doc_id": {doc_ids[p.doc]}, "paragraph": {para.number}, '
+               f'"text": {encode(para.text[p.start : p.end])}}}\n')
 
 
 def _write_files(index: Index, folder: Path) -> None:
     import faiss
 
     (folder / "documents.json").write_text(
-        json.dumps([_doc_to_json(d) for d in index.documents], ensure_ascii=False), "utf-8"
+        json.dumps([doc_to_json(d) for d in index.documents], ensure_ascii=False), "utf-8"
     )
     with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
-        for p in index.passages:
-            doc = index.documents[p.doc]
-            para = doc.paragraphs[p.para]
-            row = {**asdict(p), "doc_id": doc.doc_id, "paragraph": para.number, "text": para.text[p.start : p.end]}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.writelines(_passage_lines(index))
     np.save(folder / "vectors.npy", np.ascontiguousarray(index.vectors, dtype=np.float32), allow_pickle=False)
     if index.search.ann is not None:
         faiss.write_index(index.search.ann, str(folder / "ann.faiss"))
@@ -201,7 +192,7 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
 
     try:
         manifest = _checked_manifest(path, expect)
-        documents = [_doc_from_json(d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
+        documents = [doc_from_json(d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
         passages = _read_passages(path / "passages.jsonl")
         vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
         ann = faiss.read_index(str(path / "ann.faiss")) if manifest.get("search") == "ivf" else None
@@ -276,7 +267,9 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: Bu
                 pass
         facts = {"corpus_hash": expect["corpus_hash"], "corpus_files": [str(p) for p in files], **(facts or {})}
         store = SegmentStore.for_model(target.parent, embedder.model_id, embedder.weights_hash, embedder.dim)
-        index = Index.build(parse_files(files), embedder, progress=progress, facts=facts, store=store)
+        parsed = ParseCache.for_root(target.parent, refresh=force)  # force: every file parsed again
+        index = Index.build(parse_files(files, parsed.parse), embedder, progress=progress, facts=facts, store=store,
+                            trained=None if force else previous_ann(target))
         index.manifest["changes"] = changes(previous_segments(target), index.manifest["segments"])
         try:
             save_index(index, target)

@@ -16,9 +16,10 @@ from retrieval.parsers.config import CONFIG_NAME, config_for
 from retrieval.parsers.metadata import is_sidecar, sidecar_path
 from retrieval.types import Document
 
-__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "Corpus", "corpus_files", "is_sidecar", "load_corpus", "parse_file",
+__all__ = ["MAX_FILE_BYTES", "PARSER_VERSION", "SUFFIXES", "Corpus", "corpus_files", "is_sidecar", "load_corpus", "parse_file",
            "parse_files", "sidecar_path"]
 
+PARSER_VERSION = 4  # bump when parsing changes what documents contain (indexes and parse caches then rebuild)
 SUFFIXES = (".txt", ".md", ".json", ".pdf", ".html", ".htm", ".docx")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _NOT_DOCUMENTS = ("README.TXT", "README.MD", "MANIFEST.MD", CONFIG_NAME.upper())
@@ -115,14 +116,15 @@ def load_corpus(paths: list[Path]) -> Corpus:
     return parse_files(corpus_files(paths))
 
 
-def parse_files(files: list[Path]) -> Corpus:
-    """Parse every file; a file that fails is reported in `errors`, the others still load."""
+def parse_files(files: list[Path], parse=parse_file) -> Corpus:
+    """Parse every file with `parse` (`parse_file`, or a cache's: retrieval/index/parsed.py); a
+    file that fails is reported in `errors`, the others still load."""
     documents: list[Document] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
     for path in files:
         try:
-            doc = parse_file(path)
+            doc = parse(path)
         except ParseError as exc:
             errors.append(str(exc))  # reported once, by whoever opens the engine
             continue

@@ -99,7 +99,7 @@ def is_signature(text: str) -> bool:
 
 def _languages(raw: list[RawParagraph]) -> list[str]:
     """Script of each paragraph; paragraphs with few letters take their neighbour's."""
-    langs = [script_of(p.text) if sum(c.isalpha() for c in p.text) >= 25 else "" for p in raw]
+    langs = [script_of(p.text) if sum(map(str.isalpha, p.text)) >= 25 else "" for p in raw]
     last = next((lang for lang in langs if lang), "en")
     for i, lang in enumerate(langs):
         if lang:

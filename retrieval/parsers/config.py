@@ -8,7 +8,6 @@ It applies to every file in its folder and below (the nearest one wins, as with
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,7 @@ def config_path(file: Path) -> Path | None:
     return _nearest(Path(file).resolve().parent)
 
 
-@functools.lru_cache(maxsize=256)
-def _nearest(folder: Path) -> Path | None:
+def _nearest(folder: Path) -> Path | None:  # not cached: a file added while the bot runs must count
     candidate = folder / CONFIG_NAME
     if candidate.is_file():
         return candidate
