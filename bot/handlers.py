@@ -38,9 +38,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def _markup(card: Card) -> InlineKeyboardMarkup | None:
-    if not card.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in card.buttons])
+    return None if not card.buttons else InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in card.buttons])
 
 
 def allowed(update: Update, allowed_ids: frozenset[int]) -> bool:
@@ -112,8 +110,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start and /help: what the bot does, with examples."""
-    await _reply(update.effective_message, render.help_text(context.bot.username))
+    """/start and /help: what the bot does, with examples; an admin also reads the admin's part."""
+    admin = update.effective_user is not None and update.effective_user.id in context.bot_data.settings.admin_ids
+    await _reply(update.effective_message, render.help_text(context.bot.username, admin))
 
 
 async def ask(update: Update, context: Context) -> None:

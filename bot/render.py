@@ -226,8 +226,8 @@ def about_text(about: dict) -> str:
     )
 
 
-def help_text(bot_username: str) -> str:
-    return texts.HELP.format(bot=esc(bot_username or "bot"))
+def help_text(bot_username: str, admin: bool = False) -> str:
+    return texts.HELP.format(bot=esc(bot_username or "bot")) + (texts.HELP_ADMIN if admin else "")
 
 
 UPLOAD_TITLE = 300  # characters of an uploaded document's title in its preview

@@ -46,3 +46,9 @@ HELP = (
     "/help — this message\n\n"
     "Inline: type <code>@{bot} missile defense</code> in any chat."
 )
+HELP_ADMIN = (
+    "\n\nFor admins:\n"
+    "/reindex — rebuild the index (the current one answers until the new one is ready)\n"
+    "Send me a PDF, HTML, DOCX, TXT, MD or JSON file (up to 20 MB) in this private chat: I show what I read "
+    "(title, date, place, paragraphs) and add it to the corpus when you press Add."
+)

@@ -236,6 +236,16 @@ def test_reindex_for_admins_only_without_downtime(bot, fake):
     assert "missile defen" in ask(fake, 603, "missile defense")["result"]["text"]
 
 
+def test_help_tells_admins_about_reindex_and_uploads(bot, fake):
+    replies = {}
+    for chat_id in (ADMIN_ID, 604):
+        fake.push(message(chat_id, "/help", user_id=chat_id))
+        replies[chat_id] = fake.wait_for(lambda c, chat_id=chat_id: c["method"] == "sendMessage" and c.get("ok")
+                                         and int(c["params"]["chat_id"]) == chat_id, 60, "help")["result"]["text"]
+    assert "/ask" in replies[604] and "/reindex" not in replies[604] and "PDF" not in replies[604]
+    assert replies[ADMIN_ID].startswith(replies[604]) and "/reindex" in replies[ADMIN_ID] and "PDF" in replies[ADMIN_ID]
+
+
 def test_token_never_logged(bot):
     _, log = bot
     text = log.read_text()
