@@ -25,7 +25,7 @@ from telegram.error import BadRequest, TelegramError
 from bot import buttons, render, texts
 from bot.state import Context
 from retrieval.errors import QuoteBotError
-from retrieval.intake import Known, Staged, commit, preview, safe_name
+from retrieval.intake import Known, Staged, commit_checked, preview, safe_name
 from retrieval.parsers import SUFFIXES
 from retrieval.sources import ALIASES, TYPES
 
@@ -150,9 +150,7 @@ async def _add(update: Update, context: Context, upload: Upload) -> str:
     await _edit(update, texts.UPLOAD_ADDING.format(title=render.upload_title(doc)))
     async with state.reindex_lock:  # after a /reindex or another Add running now
         try:
-            folder = state.intake_folder()
-            Known.of_documents(state.engine.documents, folder).check(doc, upload.staged.file.name, upload.staged.source)
-            filed = await asyncio.to_thread(commit, upload.staged, folder)
+            filed = await asyncio.to_thread(commit_checked, upload.staged, state.intake_folder(), state.engine.documents)
         except QuoteBotError as exc:
             return texts.UPLOAD_FAILED + one_line(exc)
         try:

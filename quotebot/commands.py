@@ -256,12 +256,12 @@ def cmd_add(args) -> int:
     """Each input is added whole or not at all; the others are added even when one fails (exit 1)."""
     import tempfile
 
-    from retrieval.intake import Known
+    from retrieval.intake import Known, corpus_lock
     from retrieval.sources import preview_sources
 
     settings, folder = _corpus_folder(args)
-    known = Known.of(settings.corpus_paths(), folder)
-    with tempfile.TemporaryDirectory(prefix="quotebot-add-") as work:
+    with corpus_lock(folder), tempfile.TemporaryDirectory(prefix="quotebot-add-") as work:
+        known = Known.of(settings.corpus_paths(), folder)  # under the lock: another add's files count
         outcomes = preview_sources(args.inputs, Path(work), known)
         staged = [o.staged for o in outcomes if o.staged]
         embedder = _embedder(settings) if staged else None
@@ -279,13 +279,14 @@ def cmd_add(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from retrieval.intake import Known, removable, remove
+    from retrieval.intake import Known, corpus_lock, removable, remove
 
     settings, folder = _corpus_folder(args)
-    known = Known.of(settings.corpus_paths(), folder)
-    removable(args.doc_id, folder, known)  # refused before the model loads
-    embedder = _embedder(settings)
-    filed = remove(args.doc_id, folder, known)
+    with corpus_lock(folder):
+        known = Known.of(settings.corpus_paths(), folder)
+        removable(args.doc_id, folder, known)  # refused before the model loads
+        embedder = _embedder(settings)
+        filed = remove(args.doc_id, folder, known)
     print(f"removed {filed.document.doc_id}: {filed.document.title}")
     print("  deleted " + ", ".join(str(p) for p in filed.files))
     _print_update(args, embedder)

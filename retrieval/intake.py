@@ -10,11 +10,10 @@ Adding is two steps, so a caller can show what would be added before anything is
         added = commit(staged, folder)                          # copied in atomically
     removed = remove("2024-astana-declaration", folder, known)
 
-Each input is all-or-nothing: `preview` raises IntakeError (one line: the input and why) before
-anything is written; `commit` places the sidecar, then the document, each by a rename. A
-document's metadata file, `NAME.meta.json` beside it (NAME: the file name without its suffix),
-travels with it; a document fetched from a URL gets one, {"url": ...}, when its format records
-none. The index is not touched here: the caller reopens the engine (only changes are encoded).
+Each input is all-or-nothing: `preview` raises IntakeError (the input and why) before anything is
+written; `commit` places the sidecar, then the document, each by a rename; `corpus_lock` keeps
+two processes from changing one folder at once. A document's `NAME.meta.json` travels with it; one
+fetched from a URL gets one, {"url": ...}, if its format has none. The caller reopens the engine.
 """
 
 from __future__ import annotations
@@ -28,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.errors import CorpusError, IntakeError, ParseError
+from retrieval.locking import exclusive
 from retrieval.parsers import MAX_FILE_BYTES, SUFFIXES, corpus_files, parse_file, parse_files
 from retrieval.parsers.config import CONFIG_NAME
 from retrieval.parsers.metadata import SIDECAR_SUFFIX, is_sidecar, sidecar_names
-from retrieval.settings import inside, shipped_corpus_or_none
+from retrieval.settings import inside, lock_folder, shipped_corpus_or_none
 from retrieval.text import fold
 from retrieval.types import Document
 
@@ -227,6 +227,14 @@ def _place(src: Path, dst: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def corpus_lock(folder: Path):
+    """Held while one process changes `folder`, from reading what is there to the last file written:
+    a second `quotebot add` of the same text waits, then is refused as a duplicate."""
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]  # the folder itself stays untouched
+    return exclusive(lock_folder() / f"intake-{key}.lock", fail=lambda exc: IntakeError(
+        f"cannot create the lock for {folder} in {lock_folder()}: {exc.strerror or exc}"))
+
+
 def commit(staged: Staged, folder: Path) -> Filed:
     """Copy a previewed document (and its sidecar) into `folder`: the sidecar first, then the
     document, so it appears whole; on failure nothing stays. Raises IntakeError."""
@@ -245,6 +253,15 @@ def commit(staged: Staged, folder: Path) -> Filed:
             path.unlink(missing_ok=True)
         raise IntakeError(f"{staged.source}: cannot write to {folder} ({exc.strerror or exc}); nothing added") from exc
     return Filed(replace(staged.document, source_path=str(target)), (target, *placed))
+
+
+def commit_checked(staged: Staged, folder: Path, documents: list[Document]) -> Filed:
+    """`commit` under the corpus lock, after checking `staged` against `documents` (an engine's)
+    and what `folder` holds now: another process may have added the same text since."""
+    with corpus_lock(folder):
+        on_disk = Known.of([], folder).documents
+        Known.of_documents([*documents, *on_disk], folder).check(staged.document, staged.file.name, staged.source)
+        return commit(staged, folder)
 
 
 def removable(doc_id: str, folder: Path, known: Known) -> Document:

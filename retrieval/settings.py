@@ -45,6 +45,13 @@ def default_index_root() -> Path:
     return Path(user_cache_dir("quotebot")) / "indexes"
 
 
+def lock_folder() -> Path:
+    """Where lock files between processes go: the platform's user cache folder (~/.cache/quotebot/locks)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("quotebot")) / "locks"
+
+
 def default_user_corpus() -> Path:
     """Where `quotebot add` puts documents: the platform's user data folder (~/.local/share/quotebot/corpus)."""
     from platformdirs import user_data_dir

@@ -149,3 +149,21 @@ def test_add_to_an_explicit_corpus_folder(run, user, tmp_path):
 def test_usage_errors_exit_2(run, args, message):
     result = run(*args)
     assert result.returncode == 2 and message in _errors(result)[0]
+
+
+def test_two_adds_of_the_same_text_at_once_add_it_once(index_dir, user, tmp_path):
+    """Each `quotebot add` reads the corpus, then writes: without the corpus lock, two started
+    together would both find the text new and both add it."""
+    env = {**os.environ, "QUOTEBOT_MODEL": "fake-hashing", "QUOTEBOT_INDEX_DIR": str(index_dir),
+           "QUOTEBOT_USER_CORPUS": str(user), "HF_HUB_OFFLINE": "1"}
+    env.pop("QUOTEBOT_CORPUS", None)
+    sources = [tmp_path / "turtles-a.md", tmp_path / "turtles-b.md"]
+    for source in sources:
+        source.write_text(TURTLES, "utf-8")
+    processes = [subprocess.Popen([sys.executable, "-m", "quotebot", "add", str(s)], env=env, cwd=ROOT, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for s in sources]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in processes]
+    assert sorted(code for code, _, _ in results) == [0, 1], results
+    refused = next(err for code, _, err in results if code == 1)
+    assert "the same text as" in refused and "Traceback" not in refused
+    assert len([p for p in user.iterdir() if not p.name.startswith(".")]) == 1

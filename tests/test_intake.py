@@ -190,3 +190,17 @@ def test_the_folder_documents_go_to(settings, user, tmp_path):
                            ([str(SEED)], "documents are added to one corpus folder")):
         with pytest.raises(IntakeError, match=message):
             EngineSettings.resolve(paths, None, None, env={}).intake_folder()
+
+
+def test_a_checked_commit_sees_what_another_process_added_since_the_preview(settings, user, tmp_path):
+    """The bot previews against its engine's documents; at Add, `commit_checked` also reads the
+    folder under the corpus lock, where a `quotebot add` may have put the same text meanwhile."""
+    from retrieval.intake import commit_checked
+
+    engine_documents = _known(settings, user).documents
+    first = preview(_write(tmp_path / "a" / "turtles.md", TURTLES), tmp_path / "w1", _known(settings, user))
+    second = preview(_write(tmp_path / "b" / "sea-turtles.md", TURTLES), tmp_path / "w2", _known(settings, user))
+    commit_checked(first, user, engine_documents)
+    with pytest.raises(IntakeError, match="the same text as turtles"):
+        commit_checked(second, user, engine_documents)
+    assert _files(user) == ["turtles.md"]

@@ -18,14 +18,12 @@ from building the same index at once. Anything that does not match is rebuilt, n
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +39,7 @@ from retrieval.index.search import previous_ann
 from retrieval.index.segments import SegmentStore, changes, previous_segments
 from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
 from retrieval.lexicon import Lexicon
+from retrieval.locking import exclusive
 from retrieval.parsers import PARSER_VERSION, parse_files, sidecar_path
 from retrieval.parsers.config import config_path
 from retrieval.tokens import LEXICAL_VERSION
@@ -215,31 +214,15 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
     return Index(documents, passages, vectors, bm25, lexicon, word_vectors, manifest, path, ann=ann)
 
 
-LOCK_POLL = 0.2  # seconds between two tries of a lock another process holds
-
-
 @contextlib.contextmanager
 def build_lock(target: Path, progress: BuildProgress | None = None):
     """An exclusive lock beside `target`, held while one process builds it. Waiting for another
     process's build stops when `progress` is cancelled."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(target.parent / f".{target.name}.lock", "a")
-    except OSError as exc:
-        raise IndexStoreError(f"cannot write the index folder {target.parent}: {exc.strerror or exc}") from exc
-    with handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if progress:
-                    progress.check()
-                time.sleep(LOCK_POLL)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    def fail(exc: OSError) -> Exception:
+        return IndexStoreError(f"cannot write the index folder {target.parent}: {exc.strerror or exc}")
+
+    with exclusive(target.parent / f".{target.name}.lock", progress.check if progress else None, fail):
+        yield
 
 
 def open_index(files: list[Path], embedder: Embedder, target: Path, progress: BuildProgress | None = None,
