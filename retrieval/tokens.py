@@ -45,10 +45,22 @@ def spelling_variant(token: str) -> str:
     return token
 
 
+_STEM_OF: dict[str, str | None] = {}  # token -> its stem, None for a stopword: a build stems each word once
+_STEM_CACHE_MAX = 1_000_000
+
+
 def stems(tokens: Iterable[str]) -> list[str]:
     """Stems of the tokens that are not stopwords, British and American spellings merged."""
-    kept = [spelling_variant(t) for t in tokens if t not in en.STOPWORDS and len(t) > 1]
-    return _stemmer().stemWords(kept)
+    tokens = list(tokens)
+    stem_of = _STEM_OF
+    new = [t for t in dict.fromkeys(tokens) if t not in stem_of]
+    if new:
+        if len(stem_of) > _STEM_CACHE_MAX:
+            stem_of.clear()
+        kept = [t for t in new if t not in en.STOPWORDS and len(t) > 1]
+        stem_of.update(dict.fromkeys(new))
+        stem_of.update(zip(kept, _stemmer().stemWords([spelling_variant(t) for t in kept])))
+    return [s for s in map(stem_of.__getitem__, tokens) if s is not None]
 
 
 def fold_words(text: str) -> str:
