@@ -1,13 +1,17 @@
 """The pure parts of documents sent to the bot: callback data, the preview text, file names,
-the store of previews waiting for a button (bot/uploads.py is driven in test_e2e_upload.py)."""
+the store of previews waiting for a button, and Add's rollback when the engine cannot be reopened
+(the rest of bot/uploads.py is driven through Telegram in test_e2e_upload.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot import buttons, render
 from bot.store import PendingStore
 from bot.uploads import MAX_DOWNLOAD_BYTES, one_line, upload_name
+from retrieval.errors import IndexStoreError
 from retrieval.types import Document, Paragraph
 
 from .fake_telegram import check_markup, check_text
@@ -89,3 +93,57 @@ def test_pending_previews_are_taken_once_by_their_chat_and_expire():
     assert dropped == ["two", "a"]  # over capacity: the oldest goes
     store.clear()
     assert dropped == ["two", "a", "b", "c"] and store.take(keys[2], 5) is None
+
+
+class _Query:
+    def __init__(self):
+        self.edits = []
+
+    async def edit_message_text(self, text, parse_mode=None):
+        self.edits.append(text)
+
+
+class _State:
+    """The bot's state as `_add` uses it; reopening the engine fails as `failure` says."""
+
+    def __init__(self, folder, failure):
+        import asyncio
+
+        self.reindex_lock, self.folder, self.failure = asyncio.Lock(), folder, failure
+        self.engine = type("Engine", (), {"documents": []})()
+
+    def intake_folder(self):
+        return self.folder
+
+    def reopen(self, force):
+        raise self.failure
+
+
+def _added_after_failed_reopen(tmp_path, failure):
+    """Preview a small file, press Add: `_add` as the button handler runs it."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from bot.uploads import Upload, _add
+    from retrieval.intake import Known, preview
+
+    source = tmp_path / "in" / "turtles.md"
+    source.parent.mkdir()
+    source.write_text("# Sea Turtle Accord\n\nThe parties agree that sea turtles deserve protection.\n", "utf-8")
+    folder = tmp_path / "user"
+    staged = preview(source, tmp_path / "work", Known.of_documents([], folder))
+    state, query = _State(folder, failure), _Query()
+    update, context = SimpleNamespace(callback_query=query), SimpleNamespace(bot_data=state)
+    said = asyncio.run(_add(update, context, Upload(staged, tmp_path / "work")))
+    return said, folder, state
+
+
+@pytest.mark.parametrize("failure, said", [
+    (IndexStoreError("cannot write the index to /x: disk full"), "the index could not be updated: cannot write the index"),
+    (RuntimeError("unexpected"), "the index could not be updated: RuntimeError"),
+])
+def test_a_failed_reopen_after_add_leaves_the_corpus_as_it_was(tmp_path, failure, said):
+    """Add commits the file, then the engine cannot be reopened: the file is taken out again."""
+    reply, folder, _ = _added_after_failed_reopen(tmp_path, failure)
+    assert reply.startswith("Not added: ") and said in reply
+    assert folder.is_dir() and list(folder.iterdir()) == []  # it was written, then removed
