@@ -96,7 +96,7 @@ def test_an_unchanged_corpus_reloads_without_encoding(corpus, tmp_path):
     assert built and embedder.encoded == 0
 
 
-@pytest.mark.parametrize("stage", ["second document", "words", "writing", "swap"])
+@pytest.mark.parametrize("stage", ["parsing", "second document", "words", "writing", "swap"])
 def test_a_build_killed_at_any_stage_keeps_the_old_index_and_the_next_run_finishes(corpus, tmp_path, stage,
                                                                                     monkeypatch):
     from retrieval.index import store as store_module
@@ -121,6 +121,12 @@ def test_a_build_killed_at_any_stage_keeps_the_old_index_and_the_next_run_finish
         return real_embed(texts)
 
     monkeypatch.setattr(embedder, "embed_passages", embed)
+    if stage == "parsing":  # killed while the new files are parsed (delhi.json is parsed and cached by then)
+        from retrieval.index import parsed
+
+        real_parse = parsed.parse_file
+        monkeypatch.setattr(parsed, "parse_file", lambda path: (_ for _ in ()).throw(Killed(stage))
+                            if path.name == "samarkand.json" else real_parse(path))
     if stage == "writing":  # killed while the new version's files are written
         real_save = store_module.np.save
         monkeypatch.setattr(store_module.np, "save", lambda path, *a, **k: (_ for _ in ()).throw(Killed(stage))
