@@ -11,6 +11,10 @@ class EmbeddingError(RuntimeError):
     """A model could not be found, verified or loaded."""
 
 
+class ModelNotFoundError(EmbeddingError):
+    """The model named by an option or setting is nowhere on this machine (the CLI exits with 2)."""
+
+
 @runtime_checkable
 class Embedder(Protocol):
     """Turns text into float32, L2-normalised vectors.

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from embeddings.base import Embedder, EmbeddingError
+from embeddings.base import Embedder, EmbeddingError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _local_model_dir(name: str) -> Path:
         repo = name if "/" in name else f"sentence-transformers/{name}"
         return Path(snapshot_download(repo, local_files_only=True))
     except Exception as exc:
-        raise EmbeddingError(
+        raise ModelNotFoundError(
             f"model {name!r} is neither a local directory nor in the local Hugging Face cache "
             "(nothing is downloaded at run time)"
         ) from exc

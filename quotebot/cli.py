@@ -10,10 +10,10 @@ import argparse
 import os
 import sys
 
-from embeddings.base import EmbeddingError
-from quotebot import commands
+from embeddings.base import EmbeddingError, ModelNotFoundError
+from quotebot import commands, corpus_commands
 from quotebot.logs import LogLevelError, configure_logging, parse_level
-from retrieval.errors import QuoteBotError
+from retrieval.errors import QuoteBotError, UsageError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -97,18 +97,21 @@ def _never_crash_on_output() -> None:
             reconfigure(errors="backslashreplace")
 
 
+COMMANDS = {**commands.COMMANDS, "add": corpus_commands.cmd_add, "remove": corpus_commands.cmd_remove}
+
+
 def main(argv: list[str] | None = None) -> int:
     _never_crash_on_output()
     args = build_parser().parse_args(argv)
     try:
         configure_logging(_log_level(args), verbose=args.verbose)
-        return commands.COMMANDS[args.command](args)
+        return COMMANDS[args.command](args)
+    except (UsageError, ModelNotFoundError, LogLevelError) as exc:  # before their base classes
+        print(f"quotebot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (QuoteBotError, EmbeddingError) as exc:
         print(f"quotebot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (commands.SettingsProblem, LogLevelError) as exc:
-        print(f"quotebot: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 from quotebot import output
-from retrieval.errors import QuoteBotError
+from retrieval.errors import QuoteBotError, UsageError
+from retrieval.messages import EMPTY_QUESTION
 from retrieval.types import Answer, Filters
-
-
-class SettingsProblem(Exception):
-    """A setting is missing or malformed (exit code 2)."""
 
 
 def _engine_settings(args):
@@ -77,11 +74,14 @@ def _batch_lines(source: str) -> list[tuple[str, QuoteBotError | None]]:
 def _questions(args) -> list[tuple[str, QuoteBotError | None]]:
     if args.batch:
         if args.question:
-            raise QuoteBotError("give either a question or --batch FILE, not both")
+            raise UsageError("give either a question or --batch FILE, not both")
         return _batch_lines(args.batch)
+    if not args.question:
+        raise UsageError('give a question, e.g. quotebot ask "what does the SCO say about missile defense?", '
+                         "or --batch FILE")
     question = " ".join(args.question).strip()
     if not question:
-        raise QuoteBotError("the question is empty: quotebot ask \"what does the SCO say about missile defense?\"")
+        raise QuoteBotError(EMPTY_QUESTION)
     return [(question, None)]
 
 
@@ -107,7 +107,7 @@ def _answered(engine, items: list[tuple[str, QuoteBotError | None]], filters: Fi
 
 def cmd_ask(args) -> int:
     if not 1 <= args.k <= 50:
-        raise QuoteBotError("-k must be between 1 and 50")
+        raise UsageError("-k must be between 1 and 50")
     items = _questions(args)
     engine = _open(args).engine
     filters, tty, failed = _filters(args), sys.stdout.isatty(), False
@@ -187,7 +187,7 @@ def cmd_serve(args) -> int:
     try:
         settings = BotSettings.from_env()  # first: a missing token fails before anything loads
     except SettingsError as exc:
-        raise SettingsProblem(str(exc)) from exc
+        raise UsageError(str(exc)) from exc
     from quotebot.logs import add_secret
 
     add_secret(settings.token, "<token>")
@@ -202,7 +202,7 @@ def cmd_serve(args) -> int:
         return serve(settings, engine_settings, webhook)
     except StartupError as exc:
         if exc.usage:
-            raise SettingsProblem(str(exc)) from exc
+            raise UsageError(str(exc)) from exc
         raise QuoteBotError(str(exc)) from exc
 
 
@@ -215,83 +215,5 @@ def cmd_feedback(args) -> int:
     return 0
 
 
-def _corpus_folder(args):
-    """The settings and the folder `add` and `remove` work on (a usage error if there is none)."""
-    settings = _engine_settings(args)
-    try:
-        return settings, settings.intake_folder()
-    except QuoteBotError as exc:
-        raise SettingsProblem(str(exc)) from exc
-
-
-def _embedder(settings):
-    """The model, loaded before the corpus changes: a model that cannot load changes nothing."""
-    from embeddings import load_embedder
-
-    return load_embedder(settings.model, threads=settings.threads)
-
-
-def _print_update(args, embedder) -> None:
-    """Update the index (only what changed is encoded) and say what changed."""
-    opened = _open(args, embedder=embedder)
-    manifest = opened.engine.index.manifest
-    print(f"index {'updated' if opened.built else 'up to date'}: {opened.engine.index.path} ({opened.seconds:.1f}s)")
-    if opened.built and "changes" in manifest:
-        print("  " + output.format_changes(manifest["changes"]))
-
-
-def _commit_all(staged, folder) -> tuple[list, list[QuoteBotError]]:
-    from retrieval.intake import commit
-
-    added, errors = [], []
-    for item in staged:
-        try:
-            added.append(commit(item, folder))
-        except QuoteBotError as exc:
-            errors.append(exc)
-    return added, errors
-
-
-def cmd_add(args) -> int:
-    """Each input is added whole or not at all; the others are added even when one fails (exit 1)."""
-    import tempfile
-
-    from retrieval.intake import Known, corpus_lock
-    from retrieval.sources import preview_sources
-
-    settings, folder = _corpus_folder(args)
-    with corpus_lock(folder), tempfile.TemporaryDirectory(prefix="quotebot-add-") as work:
-        known = Known.of(settings.corpus_paths(), folder)  # under the lock: another add's files count
-        outcomes = preview_sources(args.inputs, Path(work), known)
-        staged = [o.staged for o in outcomes if o.staged]
-        embedder = _embedder(settings) if staged else None
-        added, failed = _commit_all(staged, folder)
-    errors = [o.error for o in outcomes if o.error] + failed
-    for filed in added:
-        print(output.format_added(filed.document, filed.files))
-    for error in errors:
-        print(f"quotebot: error: {error}", file=sys.stderr)
-    if len(outcomes) > 1 and errors:
-        print(f"quotebot: {len(added)} of {len(outcomes)} inputs added", file=sys.stderr)
-    if added:
-        _print_update(args, embedder)
-    return 1 if errors else 0
-
-
-def cmd_remove(args) -> int:
-    from retrieval.intake import Known, corpus_lock, removable, remove
-
-    settings, folder = _corpus_folder(args)
-    with corpus_lock(folder):
-        known = Known.of(settings.corpus_paths(), folder)
-        removable(args.doc_id, folder, known)  # refused before the model loads
-        embedder = _embedder(settings)
-        filed = remove(args.doc_id, folder, known)
-    print(f"removed {filed.document.doc_id}: {filed.document.title}")
-    print("  deleted " + ", ".join(str(p) for p in filed.files))
-    _print_update(args, embedder)
-    return 0
-
-
 COMMANDS = {"ask": cmd_ask, "compare": cmd_compare, "docs": cmd_docs, "about": cmd_about, "index": cmd_index,
-            "eval": cmd_eval, "add": cmd_add, "remove": cmd_remove, "serve": cmd_serve, "feedback": cmd_feedback}
+            "eval": cmd_eval, "serve": cmd_serve, "feedback": cmd_feedback}

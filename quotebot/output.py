@@ -99,13 +99,17 @@ def format_about(about: dict) -> str:
 
 def format_changes(changes: dict) -> str:
     """What a build changed: "added 1 (2022-samarkand-declaration), changed 0, removed 0,
-    unchanged 12; vectors reused for 12 documents, encoded for 1"."""
+    unchanged 12; vectors reused for 12 documents, encoded for 1 document"."""
     def listed(name):
         ids = changes[name]
         return f"{name} {len(ids)}" + (f" ({', '.join(ids[:5])}{', …' if len(ids) > 5 else ''})" if ids else "")
 
     return (f"{listed('added')}, {listed('changed')}, {listed('removed')}, unchanged {changes['unchanged']}; "
-            f"vectors reused for {changes['reused']} documents, encoded for {changes['encoded']}")
+            f"vectors reused for {_documents(changes['reused'])}, encoded for {_documents(changes['encoded'])}")
+
+
+def _documents(n: int) -> str:
+    return f"{n} document{'' if n == 1 else 's'}"
 
 
 FIRST_PARAGRAPH_CHARS = 300  # how much of an added document's first paragraph is shown

@@ -17,8 +17,16 @@ class UnknownDocumentError(QuoteBotError):
     """A filter names a document, year or place the corpus does not have."""
 
 
+class UsageError(QuoteBotError):
+    """An option or setting is missing, malformed or names nothing (the CLI exits with 2)."""
+
+
 class CorpusError(QuoteBotError):
     """The corpus path is unreadable, or holds no parsable document."""
+
+
+class CorpusPathError(CorpusError, UsageError):
+    """A corpus path given as an option or setting does not exist, or is not what it must be."""
 
 
 class ParseError(QuoteBotError):

@@ -52,9 +52,10 @@ class Catalog:
         matches = [d.doc_id for d in self.documents if d.doc_id.startswith(lowered)]
         if len(matches) == 1:
             return matches[0]
+        if matches:
+            raise UnknownDocumentError(f"ambiguous document {ref!r}: it begins {', '.join(matches)}; give more of the id")
         known = ", ".join(d.doc_id for d in self.documents)
-        hint = f" (matches: {', '.join(matches)})" if matches else ""
-        raise UnknownDocumentError(f"unknown document {ref!r}{hint}; known documents: {known}")
+        raise UnknownDocumentError(f"unknown document {ref!r}; known documents: {known}")
 
     def validate(self, filters: Filters) -> Filters:
         """Check user-given filters against the corpus; unknown values are errors."""

@@ -31,7 +31,7 @@ from retrieval.locking import exclusive
 from retrieval.parsers import MAX_FILE_BYTES, SUFFIXES, corpus_files, parse_file, parse_files
 from retrieval.parsers.config import CONFIG_NAME
 from retrieval.parsers.metadata import SIDECAR_SUFFIX, is_sidecar, sidecar_names
-from retrieval.settings import inside, lock_folder, shipped_corpus_or_none
+from retrieval.settings import inside, shipped_corpus_or_none
 from retrieval.text import fold
 from retrieval.types import Document
 
@@ -230,9 +230,9 @@ def _place(src: Path, dst: Path) -> None:
 def corpus_lock(folder: Path):
     """Held while one process changes `folder`, from reading what is there to the last file written:
     a second `quotebot add` of the same text waits, then is refused as a duplicate."""
-    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]  # the folder itself stays untouched
-    return exclusive(lock_folder() / f"intake-{key}.lock", fail=lambda exc: IntakeError(
-        f"cannot create the lock for {folder} in {lock_folder()}: {exc.strerror or exc}"))
+    folder = folder.resolve()  # the lock is beside the folder (hidden), which itself stays untouched
+    return exclusive(folder.parent / f".{folder.name}.quotebot-lock", fail=lambda exc: IntakeError(
+        f"cannot create a lock file beside the corpus folder {folder}: {exc.strerror or exc}"))
 
 
 def commit(staged: Staged, folder: Path) -> Filed:

@@ -21,8 +21,12 @@ def _quoted(items: Iterable[str]) -> str:
     return ", ".join(f"“{item}”" for item in items)
 
 
+NOTE_WORD_CHARS = 40  # a longer word is cut in notes (a question may be one word of 1,000 characters)
+
+
 def never_mentioned(names: Iterable[str]) -> str:
-    return f"the declarations never mention {', '.join(names)}"
+    shown = [n if len(n) <= NOTE_WORD_CHARS else n[: NOTE_WORD_CHARS - 1] + "…" for n in names]
+    return f"the declarations never mention {', '.join(shown)}"
 
 
 def not_in_scope(words: Iterable[str]) -> str:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import CorpusError, IntakeError
+from retrieval.errors import CorpusError, CorpusPathError, IntakeError, UsageError
 
 ENV_MODEL = "QUOTEBOT_MODEL"
 ENV_INDEX_DIR = "QUOTEBOT_INDEX_DIR"
@@ -45,13 +45,6 @@ def default_index_root() -> Path:
     return Path(user_cache_dir("quotebot")) / "indexes"
 
 
-def lock_folder() -> Path:
-    """Where lock files between processes go: the platform's user cache folder (~/.cache/quotebot/locks)."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("quotebot")) / "locks"
-
-
 def default_user_corpus() -> Path:
     """Where `quotebot add` puts documents: the platform's user data folder (~/.local/share/quotebot/corpus)."""
     from platformdirs import user_data_dir
@@ -66,7 +59,7 @@ def user_corpus_in_use(folder: Path) -> bool:
     if not folder.exists():
         return False
     if not folder.is_dir():
-        raise CorpusError(f"{folder}: the user corpus ({ENV_USER_CORPUS}) must be a folder")
+        raise CorpusPathError(f"{folder}: the user corpus ({ENV_USER_CORPUS}) must be a folder")
     try:
         return bool(corpus_files([folder]))
     except CorpusError:  # no document file in it
@@ -78,7 +71,7 @@ def _threads(env) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or int(raw) < 1:
-        raise CorpusError(f"{ENV_THREADS} must be a whole number of threads (1 or more), got {raw!r}")
+        raise UsageError(f"{ENV_THREADS} must be a whole number of threads (1 or more), got {raw!r}")
     return int(raw)
 
 

@@ -104,21 +104,24 @@ def test_corpus_option_and_filters(run):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, code",
     [
-        (("ask", ""), "the question is empty"),
-        (("ask", "   "), "the question is empty"),
-        (("ask", "security", "--doc", "nope"), "unknown document 'nope'"),
-        (("ask", "security", "--year", "1999"), "no document from 1999"),
-        (("ask", "security", "--corpus", "/nonexistent/corpus"), "/nonexistent/corpus: no such file or folder"),
-        (("ask", "security", "-k", "0"), "-k must be between 1 and 50"),
-        (("ask", "--batch", "/nonexistent/q.txt"), "cannot read the question file"),
-        (("eval", "/nonexistent/q.jsonl"), "cannot read"),
+        (("ask", ""), "the question is empty", 1),
+        (("ask", "   "), "the question is empty", 1),
+        (("ask", "security", "--doc", "nope"), "unknown document 'nope'", 1),
+        (("ask", "security", "--year", "1999"), "no document from 1999", 1),
+        (("ask", "--batch", "/nonexistent/q.txt"), "cannot read the question file", 1),
+        (("eval", "/nonexistent/q.jsonl"), "cannot read", 1),
+        # usage and settings errors: exit code 2
+        (("ask", "security", "--corpus", "/nonexistent/corpus"), "/nonexistent/corpus: no such file or folder", 2),
+        (("ask", "security", "-k", "0"), "-k must be between 1 and 50", 2),
+        (("ask",), "give a question", 2),
+        (("ask", "security", "--batch", "-"), "not both", 2),
     ],
 )
-def test_errors_are_one_clear_line(run, args, message):
+def test_errors_are_one_clear_line(run, args, message, code):
     result = run(*args)
-    assert result.returncode == 1
+    assert result.returncode == code, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("quotebot:")]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
@@ -183,7 +186,7 @@ def test_python_dash_m_and_help(run):
 
 def test_unknown_model_is_one_clear_line(run):
     result = run("ask", "security", model="no-such-org/no-such-model")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "quotebot: error: model 'no-such-org/no-such-model' is neither a local directory" in result.stderr
 
 
@@ -217,7 +220,7 @@ def test_batch_answers_stream_out_before_the_last_is_done(run, tmp_path):
 
 def test_a_bad_thread_count_is_one_clear_line(run):
     result = run("ask", "security", extra_env={"QUOTEBOT_THREADS": "many"})
-    assert result.returncode == 1 and "QUOTEBOT_THREADS must be a whole number" in result.stderr
+    assert result.returncode == 2 and "QUOTEBOT_THREADS must be a whole number" in result.stderr
     assert "Traceback" not in result.stderr
 
 

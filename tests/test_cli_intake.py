@@ -62,7 +62,7 @@ def test_an_added_file_is_listed_and_answers(run, user, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "added turtles: Sea Turtle Accord\n  undated, no place, 2 paragraphs\n" in result.stdout
     assert "  ¶1 “The parties agree that sea turtles deserve protection.”" in result.stdout
-    assert "added 1 (turtles), changed 0, removed 0, unchanged 13; vectors reused for 13 documents, encoded for 1" \
+    assert "added 1 (turtles), changed 0, removed 0, unchanged 13; vectors reused for 13 documents, encoded for 1 document" \
         in result.stdout
     assert (user / "turtles.md").read_text("utf-8") == TURTLES
     assert _doc_ids(run)[-1] == "turtles" and len(_doc_ids(run)) == 14
@@ -95,7 +95,7 @@ def test_a_bad_file_leaves_the_corpus_and_the_index_untouched(run, user, index_d
 def test_a_model_that_cannot_load_changes_nothing(run, user, tmp_path):
     (tmp_path / "turtles.md").write_text(TURTLES, "utf-8")
     result = run("add", str(tmp_path / "turtles.md"), model="no-such-org/no-such-model")
-    assert result.returncode == 1 and "model 'no-such-org/no-such-model' is neither" in _errors(result)[0]
+    assert result.returncode == 2 and "model 'no-such-org/no-such-model' is neither" in _errors(result)[0]
     assert not user.exists() and result.stdout == ""
 
 
@@ -140,6 +140,9 @@ def test_add_to_an_explicit_corpus_folder(run, user, tmp_path):
     assert "added 1 (turtles), changed 0, removed 0, unchanged 0" in result.stdout  # the index of that folder
     assert (mine / "turtles.md").is_file() and not user.exists()
     assert json.loads(run("docs", "--json", "--corpus", str(mine)).stdout)["doc_id"] == "turtles"
+    removed = run("remove", "turtles", "--corpus", str(mine))  # the folder's last document
+    assert removed.returncode == 0 and _errors(removed) == [], removed.stderr
+    assert "holds no document now" in removed.stdout and not (mine / "turtles.md").exists()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -191,6 +191,8 @@ def test_scope_in_question_filters_the_answer(fake_engine):
 def test_unknown_filters_are_clear_errors(fake_engine):
     with pytest.raises(UnknownDocumentError, match="unknown document 'nope'.*known documents: 2012-beijing"):
         fake_engine.answer("x y", Filters(doc_ids=("nope",)))
+    with pytest.raises(UnknownDocumentError, match="ambiguous document '2019-bishkek': it begins 2019-bishkek-dec"):
+        fake_engine.answer("security", Filters(doc_ids=("2019-bishkek",)))
     with pytest.raises(UnknownDocumentError, match="no document from 2015; years available: 2012"):
         fake_engine.answer("security", Filters(years=(2015,)))
     with pytest.raises(UnknownDocumentError, match="no document from 'Paris'"):
@@ -280,3 +282,8 @@ def test_the_same_file_twice_gives_each_paragraph_once(tmp_path):
     assert len(engine.documents) == 2
     hits = engine.answer("missile defense", k=10).hits
     assert len({h.text for h in hits}) == len(hits) == 10
+
+
+def test_a_note_cuts_a_very_long_unknown_word(fake_engine):
+    answer = fake_engine.answer("what about " + "x" * 900)
+    assert answer.abstained and answer.note == "the declarations never mention " + "x" * 39 + "…"

@@ -192,3 +192,16 @@ def test_a_build_says_how_far_it_is_when_no_bar_can_be_shown(corpus_dir, tmp_pat
     _open(corpus_dir, tmp_path / "idx", progress=BuildProgress(write=lines.append, every=0))
     assert lines and lines[0].startswith("building the index: passages ") and "%)" in lines[0]
     assert lines[-1].startswith("building the index: words") and lines[-1].endswith("(100%)")
+    passages = [line for line in lines if " passages " in line]
+    assert passages[-1].endswith("(100%)") and len(set(passages)) == len(passages)  # the last, once
+
+
+def test_a_stage_too_short_to_report_prints_nothing_at_its_end():
+    from retrieval.index import BuildProgress
+
+    lines = []
+    progress = BuildProgress(write=lines.append, every=3600)
+    progress.start("passages", 10)
+    progress.advance(10)
+    progress.finish()
+    assert lines == []

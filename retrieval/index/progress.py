@@ -49,6 +49,8 @@ class BuildProgress:
         self.what, self.total, self.done = "", 0, 0
         self._bar = None
         self._last = time.monotonic()
+        self._reported = False  # a progress line was written for this stage: its last one follows
+        self._written = -1  # how far the last line said
 
     def check(self) -> None:
         if self.cancel.is_set():
@@ -67,14 +69,21 @@ class BuildProgress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        if self._reported and self.write and self._written != self.done:
+            self._line()
+        self._reported = False
 
     def advance(self, count: int) -> None:
         self.done += count
         if self._bar is not None:
             self._bar.update(count)
         elif self.write and self.total and time.monotonic() - self._last >= self.every:
-            self.write(f"building the index: {self.what} {self.done}/{self.total} ({100 * self.done // self.total}%)")
-            self._last = time.monotonic()
+            self._line()
+            self._reported = True
+
+    def _line(self) -> None:
+        self.write(f"building the index: {self.what} {self.done}/{self.total} ({100 * self.done // self.total}%)")
+        self._last, self._written = time.monotonic(), self.done
 
     def encoder(self, encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
         """`encode`, applied chunk by chunk, reporting and checking between chunks."""

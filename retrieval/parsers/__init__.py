@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.errors import CorpusError, ParseError
+from retrieval.errors import CorpusError, CorpusPathError, ParseError
 from retrieval.parsers import metadata, pdf, plain, sco_json, sniff, webpage, wjdb, word
 from retrieval.parsers.config import CONFIG_NAME, config_for
 from retrieval.parsers.metadata import is_sidecar, sidecar_path
@@ -108,7 +108,7 @@ def _files_under(path: Path) -> list[Path]:
         return [path]
     if path.is_symlink():
         path.resolve(strict=True)  # raises: a loop, or a link to nothing
-    raise CorpusError(f"{path}: no such file or folder")
+    raise CorpusPathError(f"{path}: no such file or folder")
 
 
 def load_corpus(paths: list[Path]) -> Corpus:

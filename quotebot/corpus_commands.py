@@ -1,0 +1,91 @@
+"""The commands that change a corpus folder: `quotebot add` and `quotebot remove`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from quotebot import output
+from quotebot.commands import _engine_settings, _open
+from retrieval.errors import QuoteBotError, UsageError
+
+
+def _corpus_folder(args):
+    """The settings and the folder `add` and `remove` work on (a usage error if there is none)."""
+    settings = _engine_settings(args)
+    try:
+        return settings, settings.intake_folder()
+    except QuoteBotError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _embedder(settings):
+    """The model, loaded before the corpus changes: a model that cannot load changes nothing."""
+    from embeddings import load_embedder
+
+    return load_embedder(settings.model, threads=settings.threads)
+
+
+def _print_update(args, embedder) -> None:
+    """Update the index (only what changed is encoded) and say what changed."""
+    opened = _open(args, embedder=embedder)
+    manifest = opened.engine.index.manifest
+    print(f"index {'updated' if opened.built else 'up to date'}: {opened.engine.index.path} ({opened.seconds:.1f}s)")
+    if opened.built and "changes" in manifest:
+        print("  " + output.format_changes(manifest["changes"]))
+
+
+def _commit_all(staged, folder) -> tuple[list, list[QuoteBotError]]:
+    from retrieval.intake import commit
+
+    added, errors = [], []
+    for item in staged:
+        try:
+            added.append(commit(item, folder))
+        except QuoteBotError as exc:
+            errors.append(exc)
+    return added, errors
+
+
+def cmd_add(args) -> int:
+    """Each input is added whole or not at all; the others are added even when one fails (exit 1)."""
+    import tempfile
+
+    from retrieval.intake import Known, corpus_lock
+    from retrieval.sources import preview_sources
+
+    settings, folder = _corpus_folder(args)
+    with corpus_lock(folder), tempfile.TemporaryDirectory(prefix="quotebot-add-") as work:
+        known = Known.of(settings.corpus_paths(), folder)  # under the lock: another add's files count
+        outcomes = preview_sources(args.inputs, Path(work), known)
+        staged = [o.staged for o in outcomes if o.staged]
+        embedder = _embedder(settings) if staged else None
+        added, failed = _commit_all(staged, folder)
+    errors = [o.error for o in outcomes if o.error] + failed
+    for filed in added:
+        print(output.format_added(filed.document, filed.files))
+    for error in errors:
+        print(f"quotebot: error: {error}", file=sys.stderr)
+    if len(outcomes) > 1 and errors:
+        print(f"quotebot: {len(added)} of {len(outcomes)} inputs added", file=sys.stderr)
+    if added:
+        _print_update(args, embedder)
+    return 1 if errors else 0
+
+
+def cmd_remove(args) -> int:
+    from retrieval.intake import Known, corpus_lock, removable, remove
+
+    settings, folder = _corpus_folder(args)
+    with corpus_lock(folder):
+        known = Known.of(settings.corpus_paths(), folder)
+        removable(args.doc_id, folder, known)  # refused before the model loads
+        embedder = _embedder(settings)
+        filed = remove(args.doc_id, folder, known)
+    print(f"removed {filed.document.doc_id}: {filed.document.title}")
+    print("  deleted " + ", ".join(str(p) for p in filed.files))
+    if not known.documents:  # the last one of an explicit --corpus DIR: nothing left to index
+        print(f"  {folder} holds no document now: there is no index to update until one is added")
+        return 0
+    _print_update(args, embedder)
+    return 0
