@@ -116,3 +116,29 @@ def test_centroids_are_trained_again_when_the_corpus_size_drifts(rows, lists, re
     assert search_module.reusable(Trained(), rows, 384) is reused
     assert search_module.reusable(Trained(), rows, 256) is False
     assert search_module.reusable(None, rows, 384) is False
+
+
+@pytest.mark.parametrize("damage", ["checksum", "weights"])
+def test_centroids_of_a_damaged_or_foreign_ivf_index_are_never_reused(tmp_path, monkeypatch, damage):
+    import shutil
+
+    monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 1000)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    held = corpus / "sco" / "20230704_1628339.json"
+    held_text = held.read_bytes()
+    held.unlink()
+    target = tmp_path / "root" / "idx"
+    open_index(corpus_files([corpus]), HashingEmbedder(), target)
+    embedder = HashingEmbedder()
+    if damage == "checksum":
+        with (target / "ann.faiss").open("ab") as handle:
+            handle.write(b"\0")
+    else:  # the same model id with other weights: another embedding space
+        embedder.weights_hash = "0" * 64
+    held.write_bytes(held_text)
+    offered = []
+    original = search_module.reusable
+    monkeypatch.setattr(search_module, "reusable", lambda trained, *a: offered.append(trained) or original(trained, *a))
+    index, built = open_index(corpus_files([corpus]), embedder, target)
+    assert built and offered == [None] and index.search.ann.ntotal == len(index.vectors)

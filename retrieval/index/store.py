@@ -33,11 +33,11 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
+from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
 from retrieval.index.passages import Passage
 from retrieval.index.progress import BuildProgress
 from retrieval.index.search import previous_ann
 from retrieval.index.segments import SegmentStore, changes, previous_segments
-from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
 from retrieval.lexicon import Lexicon
 from retrieval.locking import exclusive
 from retrieval.parsers import PARSER_VERSION, parse_files, sidecar_path
@@ -214,6 +214,19 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
     return Index(documents, passages, vectors, bm25, lexicon, word_vectors, manifest, path, ann=ann)
 
 
+def _trained(target: Path, embedder: Embedder):
+    """The IVF index of the version at `target`, for its centroids: only if it was made by the same
+    model and weights and matches its checksum (anything else is trained anew)."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text("utf-8"))
+        same_model = (manifest["model_id"], manifest["weights_sha256"]) == (embedder.model_id, embedder.weights_hash)
+        if not same_model or _file_sha(target / "ann.faiss") != manifest["files"]["ann.faiss"]:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return previous_ann(target)
+
+
 @contextlib.contextmanager
 def build_lock(target: Path, progress: BuildProgress | None = None):
     """An exclusive lock beside `target`, held while one process builds it. Waiting for another
@@ -252,7 +265,7 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: Bu
         store = SegmentStore.for_model(target.parent, embedder.model_id, embedder.weights_hash, embedder.dim)
         parsed = ParseCache.for_root(target.parent, refresh=force)  # force: every file parsed again
         index = Index.build(parse_files(files, parsed.parse), embedder, progress=progress, facts=facts, store=store,
-                            trained=None if force else previous_ann(target))
+                            trained=None if force else _trained(target, embedder))
         index.manifest["changes"] = changes(previous_segments(target), index.manifest["segments"])
         try:
             save_index(index, target)
