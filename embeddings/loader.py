@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -83,28 +84,50 @@ def guess_languages(name: str) -> tuple[str, ...] | None:
     return None if any(hint in lowered for hint in _MULTILINGUAL_HINTS) else ("en",)
 
 
+def stated_dim(model_dir: Path) -> int | None:
+    """The dimension a sentence-transformers folder states plainly: a Transformer, then a Pooling of
+    one mode (and maybe Normalize) give the Pooling's `word_embedding_dimension`. Anything else
+    (a Dense layer, several pooling modes): None, and the model has to be loaded to know."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text("utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"}:
+            return None
+        config = json.loads((model_dir / modules[1]["path"] / "config.json").read_text("utf-8"))
+        modes = [key for key, on in config.items() if key.startswith("pooling_mode") and on is True]
+        return int(config["word_embedding_dimension"]) if len(modes) == 1 else None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _resolve(name: str | None, languages: tuple[str, ...] | None) -> tuple[Path, str, str, tuple[str, ...] | None]:
+    """The folder, id, weights hash and languages of a model, without loading it."""
+    if not name or name.strip().lower() in _DEFAULT_ALIASES:
+        return default_model_path(), DEFAULT_MODEL, DEFAULT_WEIGHTS_SHA256, languages or ("en",)
+    model_dir = _local_model_dir(name)
+    return model_dir, name, _weights_hash(model_dir), languages if languages is not None else guess_languages(name)
+
+
 def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = None,
-                  threads: int | None = None) -> Embedder:
+                  threads: int | None = None, lazy: bool = False) -> Embedder:
     """Load a sentence-transformers model by name or path; None means the bundled default.
-    `threads` sets torch's intra-op threads (None: torch's default, every core)."""
-    from embeddings.sentence_transformer import SentenceTransformerEmbedder, set_threads
-
-    if threads:
-        set_threads(threads)
-
+    `threads` sets torch's intra-op threads (None: torch's default, every core). `lazy`: the
+    model is found and checked now, but loaded only when something is to be encoded (lazy.py)."""
     if name and name.strip().lower() == FAKE_MODEL:
         from embeddings.fake import HashingEmbedder
 
         return HashingEmbedder()
-    if not name or name.strip().lower() in _DEFAULT_ALIASES:
-        path = default_model_path()
-        return SentenceTransformerEmbedder(
-            str(path), DEFAULT_MODEL, DEFAULT_WEIGHTS_SHA256, languages or ("en",)
-        )
-    model_dir = _local_model_dir(name)
-    return SentenceTransformerEmbedder(
-        str(model_dir),
-        name,
-        _weights_hash(model_dir),
-        languages if languages is not None else guess_languages(name),
-    )
+    path, model_id, weights_hash, langs = _resolve(name, languages)
+
+    def load() -> Embedder:
+        from embeddings.sentence_transformer import SentenceTransformerEmbedder, set_threads
+
+        if threads:
+            set_threads(threads)
+        return SentenceTransformerEmbedder(str(path), model_id, weights_hash, langs)
+
+    if lazy:
+        from embeddings.lazy import LazyEmbedder
+
+        return LazyEmbedder(load, model_id, weights_hash, langs, stated_dim(path))
+    return load()

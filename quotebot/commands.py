@@ -19,15 +19,21 @@ def _engine_settings(args):
     return EngineSettings.resolve(args.corpus, args.model, args.index_dir)
 
 
-def _open(args, force: bool = False, embedder=None):
-    """The engine for the command's options; corpus files that failed are named on stderr."""
+def _open(args, force: bool = False, embedder=None, lazy: bool = False):
+    """The engine for the command's options; corpus files that failed are named on stderr.
+    `lazy`: the model is loaded only if the index needs something encoded (docs, about, index)."""
     import logging
 
     from retrieval.index import BuildProgress
     from retrieval.loader import open_engine
 
     progress = BuildProgress(bar=sys.stderr.isatty(), write=lambda line: print(line, file=sys.stderr, flush=True))
-    opened = open_engine(_engine_settings(args), embedder=embedder, progress=progress, force=force)
+    settings = _engine_settings(args)
+    if embedder is None and lazy:
+        from embeddings import load_embedder
+
+        embedder = load_embedder(settings.model, threads=settings.threads, lazy=True)
+    opened = open_engine(settings, embedder=embedder, progress=progress, force=force)
     for error in opened.corpus_errors:
         print(f"quotebot: warning: {error}", file=sys.stderr)
     index = opened.engine.index
@@ -137,7 +143,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    rows = output.document_rows(_open(args).engine.documents)
+    rows = output.document_rows(_open(args, lazy=True).engine.documents)
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -147,13 +153,13 @@ def cmd_docs(args) -> int:
 
 
 def cmd_about(args) -> int:
-    about = _open(args).engine.about()
+    about = _open(args, lazy=True).engine.about()
     print(json.dumps(about, ensure_ascii=False) if args.json else output.format_about(about))
     return 0
 
 
 def cmd_index(args) -> int:
-    opened = _open(args, force=args.force)
+    opened = _open(args, force=args.force, lazy=True)
     manifest = opened.engine.index.manifest
     counts = manifest["counts"]
     state = "built" if opened.built else "up to date (cached)"

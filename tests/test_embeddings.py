@@ -62,3 +62,65 @@ def test_openblas_runs_on_one_thread_beside_torch(real_embedder):
 
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+def test_a_lazy_embedder_loads_its_model_once_and_only_to_encode():
+    from embeddings.lazy import LazyEmbedder
+
+    loads = []
+
+    def load():
+        loads.append(1)
+        return HashingEmbedder(dim=64)
+
+    lazy = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",), dim=64)
+    assert (lazy.model_id, lazy.dim, lazy.languages) == ("fake-lazy", 64, ("en",)) and not lazy.loaded and not loads
+    assert np.allclose(lazy.embed_passages(["energy"]), HashingEmbedder(dim=64).embed_passages(["energy"]))
+    lazy.embed_queries(["energy"])
+    assert lazy.loaded and loads == [1]
+    wrong = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",), dim=384)  # its files said otherwise
+    with pytest.raises(EmbeddingError, match="encodes 64 dimensions, its files say 384"):
+        wrong.embed_queries(["energy"])
+    unknown = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",))
+    assert unknown.dim == 64 and unknown.loaded  # no dimension stated: asking for it loads the model
+
+
+@pytest.mark.parametrize("modules, pooling, dim", [
+    (["Transformer", "Pooling", "Normalize"], {"pooling_mode_mean_tokens": True}, 384),
+    (["Transformer", "Pooling"], {"pooling_mode_cls_token": True}, 384),
+    (["Transformer", "Pooling", "Dense", "Normalize"], {"pooling_mode_mean_tokens": True}, None),
+    (["Transformer", "Pooling"], {"pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True}, None),
+])
+def test_the_dimension_a_model_folder_states(tmp_path, modules, pooling, dim):
+    import json
+
+    (tmp_path / "1_Pooling").mkdir()
+    listed = [{"idx": i, "name": str(i), "path": "1_Pooling" if kind == "Pooling" else "",
+               "type": f"sentence_transformers.models.{kind}"} for i, kind in enumerate(modules)]
+    (tmp_path / "modules.json").write_text(json.dumps(listed), "utf-8")
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384, **pooling}))
+    assert loader_module.stated_dim(tmp_path) == dim
+    assert loader_module.stated_dim(tmp_path / "missing") is None
+
+
+@pytest.mark.model
+def test_docs_about_and_an_unchanged_index_never_load_the_model(tmp_path):
+    """About 6 s of imports saved: the index is found by the model's id and weights hash."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, SEED
+
+    assert loader_module.stated_dim(loader_module.default_model_path()) == 384
+    env = {**os.environ, "QUOTEBOT_INDEX_DIR": str(tmp_path / "idx"), "HF_HUB_OFFLINE": "1"}
+    env.pop("QUOTEBOT_MODEL", None)
+    code = ("import sys; from quotebot.cli import main; rc = main(sys.argv[1:]); "
+            "print('torch' in sys.modules, file=sys.stderr); sys.exit(rc)")
+    runs = {}
+    for command in ("index", "index", "docs", "about"):
+        result = subprocess.run([sys.executable, "-c", code, command, "--corpus", str(SEED)], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        runs.setdefault(command, []).append(result.stderr.strip().splitlines()[-1])
+    assert runs == {"index": ["True", "False"], "docs": ["False"], "about": ["False"]}  # only the build encodes

@@ -205,3 +205,17 @@ def test_a_stage_too_short_to_report_prints_nothing_at_its_end():
     progress.advance(10)
     progress.finish()
     assert lines == []
+
+
+def test_progress_counts_each_distinct_text_once_and_reaches_100(tmp_path):
+    """A text repeated in a corpus is encoded once: the count must not stop short of its total."""
+    from retrieval.index import BuildProgress
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    repeated = "The parties agree that sea turtles deserve protection in every ocean."
+    (folder / "turtles.md").write_text(f"# Turtles\n\n{repeated}\n\nThey meet again.\n\n{repeated}\n", "utf-8")
+    lines = []
+    _open(folder, tmp_path / "idx", progress=BuildProgress(write=lines.append, every=0))
+    passages = [line for line in lines if " passages " in line]
+    assert passages and passages[-1].endswith("(100%)"), lines

@@ -156,10 +156,12 @@ def _passage_vectors(documents, passages, texts, embedder, progress, store):
     cached = {d: store.load(keys[d], len(rows)) for d, rows in rows_of.items()}
     reused = {d for d, v in cached.items() if v is not None}
     missing = [d for d in rows_of if d not in reused]
-    progress.start("passages", sum(len(rows_of[d]) for d in missing))
+    groups = _groups(missing, rows_of)
+    # each group encodes its distinct texts (SegmentStore.encode): that is what progress counts
+    progress.start("passages", sum(len({texts[r] for d in group for r in rows_of[d]}) for group in groups))
     encode = progress.encoder(embedder.embed_passages)
     try:
-        for group in _groups(missing, rows_of):
+        for group in groups:
             encoded = store.encode([[texts[r] for r in rows_of[d]] for d in group], encode)
             cached.update(zip(group, encoded))
     finally:
