@@ -19,11 +19,12 @@ def _corpus_folder(args):
         raise UsageError(str(exc)) from exc
 
 
-def _embedder(settings):
-    """The model, loaded before the corpus changes: a model that cannot load changes nothing."""
+def _embedder(settings, lazy: bool = False):
+    """The model, found (and loaded, unless `lazy`) before the corpus changes: a model that cannot
+    be found or loaded changes nothing. A removal encodes nothing: its model is never loaded."""
     from embeddings import load_embedder
 
-    return load_embedder(settings.model, threads=settings.threads)
+    return load_embedder(settings.model, threads=settings.threads, lazy=lazy)
 
 
 def _print_update(args, embedder) -> None:
@@ -80,7 +81,7 @@ def cmd_remove(args) -> int:
     with corpus_lock(folder):
         known = Known.of(settings.corpus_paths(), folder)
         removable(args.doc_id, folder, known)  # refused before the model loads
-        embedder = _embedder(settings)
+        embedder = _embedder(settings, lazy=True)
         filed = remove(args.doc_id, folder, known)
     print(f"removed {filed.document.doc_id}: {filed.document.title}")
     print("  deleted " + ", ".join(str(p) for p in filed.files))
