@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import subprocess
@@ -14,6 +15,7 @@ from .fake_telegram import BOT_USER, FakeTelegram
 
 TOKEN = "123456789:AAE2eTestTokenForQuoteBotOnlyLocal123"
 ADMIN_ID = 4242
+READY_TIMEOUT = 240  # seconds a bot process may take to start (loading the model, maybe building an index)
 _ids = itertools.count(1)
 
 
@@ -82,6 +84,22 @@ def start_bot(fake: FakeTelegram, index_dir: Path, workdir: Path, *extra: str, e
     process = subprocess.Popen([sys.executable, "-m", "bot", *extra], cwd=ROOT, env=full_env,
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
     return process, log
+
+
+@contextlib.contextmanager
+def started_bot(fake: FakeTelegram, index_dir: Path, workdir: Path, env: dict | None = None):
+    """A bot process that has started (it set its commands), stopped on leaving; if it does not
+    start within READY_TIMEOUT, the end of its log is the error."""
+    process, log = start_bot(fake, index_dir, workdir, env=env)
+    try:
+        fake.wait_for(lambda c: c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
+    except AssertionError:
+        stop_bot(process)
+        raise AssertionError("bot did not start:\n" + log.read_text()[-3000:]) from None
+    try:
+        yield process, log
+    finally:
+        stop_bot(process)
 
 
 def stop_bot(process: subprocess.Popen) -> None:

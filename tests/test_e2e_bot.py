@@ -14,11 +14,10 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT
-from .e2e_support import ADMIN_ID, TOKEN, callback, inline, message, start_bot, stop_bot
+from .e2e_support import ADMIN_ID, READY_TIMEOUT, TOKEN, callback, inline, message, start_bot, started_bot, stop_bot
 from .fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
-READY_TIMEOUT = 240
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +28,8 @@ def workdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bot(fake, index_root, workdir, real_engine):
     # real_engine has built the index in index_root: every bot process of these tests loads it
-    process, log = start_bot(fake, index_root, workdir)
-    try:
-        fake.wait_for(lambda c: c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
-    except AssertionError:
-        stop_bot(process)
-        raise AssertionError("bot did not start:\n" + log.read_text()[-3000:]) from None
-    yield process, log
-    stop_bot(process)
+    with started_bot(fake, index_root, workdir) as running:
+        yield running
 
 
 def sent_to(fake, chat_id, method="sendMessage", ok=True):

@@ -9,10 +9,9 @@ import time
 import pytest
 
 from .conftest import SEED
-from .e2e_support import ADMIN_ID, TOKEN, callback, document, message, start_bot, stop_bot
+from .e2e_support import ADMIN_ID, TOKEN, callback, document, message, started_bot
 
 pytestmark = pytest.mark.e2e
-READY_TIMEOUT = 240
 
 LUNAR = (b"Declaration of the Lunar Cooperation Council\n\n"
          b"The member states of the Lunar Cooperation Council agreed to build a shared observatory for "
@@ -34,14 +33,8 @@ def dirs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bot(fake, dirs):
     env = {"QUOTEBOT_MODEL": "fake-hashing", "QUOTEBOT_USER_CORPUS": str(dirs / "corpus"), "TMPDIR": str(dirs / "tmp")}
-    process, log = start_bot(fake, dirs / "indexes", dirs, env=env)
-    try:
-        fake.wait_for(lambda c: c["method"] == "setMyCommands", READY_TIMEOUT, "the bot to start")
-    except AssertionError:
-        stop_bot(process)
-        raise AssertionError("bot did not start:\n" + log.read_text()[-3000:]) from None
-    yield process, log
-    stop_bot(process)
+    with started_bot(fake, dirs / "indexes", dirs, env=env) as running:
+        yield running
 
 
 def corpus(dirs):

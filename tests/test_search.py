@@ -72,11 +72,10 @@ def test_a_filter_on_many_rows_searches_candidates_inside_it(engines):
     assert same >= 18
 
 
-def test_an_add_reuses_the_trained_centroids_and_still_finds_what_exact_finds(tmp_path, monkeypatch):
-    """Adding a document to a large index re-uses the IVF's centroids (no new training)."""
+def _large_index_without_a_declaration(tmp_path, monkeypatch):
+    """The shipped corpus without the 2023 New Delhi declaration, indexed as a large index (IVF);
+    returns its folder, the index, and a function that puts the declaration back."""
     import shutil
-
-    import numpy as np
 
     monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 1000)
     corpus = tmp_path / "corpus"
@@ -84,15 +83,32 @@ def test_an_add_reuses_the_trained_centroids_and_still_finds_what_exact_finds(tm
     held = corpus / "sco" / "20230704_1628339.json"
     held_text = held.read_bytes()
     held.unlink()
-    embedder = HashingEmbedder()
-    target = tmp_path / "root" / "idx"
-    before, _ = open_index(corpus_files([corpus]), embedder, target)
-    held.write_bytes(held_text)
-    trained = []
-    original = search_module.reusable
-    monkeypatch.setattr(search_module, "reusable", lambda *a: trained.append(original(*a)) or trained[-1])
+    index, _ = open_index(corpus_files([corpus]), HashingEmbedder(), tmp_path / "root" / "idx")
+    return corpus, index, lambda: held.write_bytes(held_text)
+
+
+def _centroids_offered(monkeypatch) -> list:
+    """(the IVF index a build offers for its centroids or None, whether `reusable` took it), each build."""
+    offered, original = [], search_module.reusable
+
+    def reusable(trained, *args):
+        offered.append((trained, original(trained, *args)))
+        return offered[-1][1]
+
+    monkeypatch.setattr(search_module, "reusable", reusable)
+    return offered
+
+
+def test_an_add_reuses_the_trained_centroids_and_still_finds_what_exact_finds(tmp_path, monkeypatch):
+    """Adding a document to a large index re-uses the IVF's centroids (no new training)."""
+    import numpy as np
+
+    corpus, before, put_back = _large_index_without_a_declaration(tmp_path, monkeypatch)
+    embedder, target = HashingEmbedder(), tmp_path / "root" / "idx"
+    put_back()
+    offered = _centroids_offered(monkeypatch)
     after, built = open_index(corpus_files([corpus]), embedder, target)
-    assert built and trained == [True] and after.manifest["changes"]["added"] == ["2023-new-delhi-declaration"]
+    assert built and [taken for _, taken in offered] == [True] and after.manifest["changes"]["added"] == ["2023-new-delhi-declaration"]
 
     def centroids(index):
         quantizer = index.search.ann.quantizer
@@ -120,25 +136,14 @@ def test_centroids_are_trained_again_when_the_corpus_size_drifts(rows, lists, re
 
 @pytest.mark.parametrize("damage", ["checksum", "weights"])
 def test_centroids_of_a_damaged_or_foreign_ivf_index_are_never_reused(tmp_path, monkeypatch, damage):
-    import shutil
-
-    monkeypatch.setattr(search_module, "EXACT_MAX_ROWS", 1000)
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    held = corpus / "sco" / "20230704_1628339.json"
-    held_text = held.read_bytes()
-    held.unlink()
-    target = tmp_path / "root" / "idx"
-    open_index(corpus_files([corpus]), HashingEmbedder(), target)
-    embedder = HashingEmbedder()
+    corpus, _, put_back = _large_index_without_a_declaration(tmp_path, monkeypatch)
+    target, embedder = tmp_path / "root" / "idx", HashingEmbedder()
     if damage == "checksum":
         with (target / "ann.faiss").open("ab") as handle:
             handle.write(b"\0")
     else:  # the same model id with other weights: another embedding space
         embedder.weights_hash = "0" * 64
-    held.write_bytes(held_text)
-    offered = []
-    original = search_module.reusable
-    monkeypatch.setattr(search_module, "reusable", lambda trained, *a: offered.append(trained) or original(trained, *a))
+    put_back()
+    offered = _centroids_offered(monkeypatch)
     index, built = open_index(corpus_files([corpus]), embedder, target)
-    assert built and offered == [None] and index.search.ann.ntotal == len(index.vectors)
+    assert built and offered == [(None, False)] and index.search.ann.ntotal == len(index.vectors)
