@@ -30,9 +30,7 @@ def _open(args, force: bool = False, embedder=None, lazy: bool = False):
     progress = BuildProgress(bar=sys.stderr.isatty(), write=lambda line: print(line, file=sys.stderr, flush=True))
     settings = _engine_settings(args)
     if embedder is None and lazy:
-        from embeddings import load_embedder
-
-        embedder = load_embedder(settings.model, threads=settings.threads, lazy=True)
+        embedder = model_of(settings, lazy=True)
     opened = open_engine(settings, embedder=embedder, progress=progress, force=force)
     for error in opened.corpus_errors:
         print(f"quotebot: warning: {error}", file=sys.stderr)
@@ -42,6 +40,13 @@ def _open(args, force: bool = False, embedder=None, lazy: bool = False):
                                        index.manifest["counts"]["documents"], index.manifest["counts"]["vectors"],
                                        index.manifest["model_id"], opened.seconds)
     return opened
+
+
+def model_of(settings, lazy: bool = False):
+    """The settings' model, found and checked; loaded now unless `lazy` (then at its first encoding)."""
+    from embeddings import load_embedder
+
+    return load_embedder(settings.model, threads=settings.threads, lazy=lazy)
 
 
 def _filters(args) -> Filters:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from quotebot import output
-from quotebot.commands import _engine_settings, _open
+from quotebot.commands import _engine_settings, _open, model_of
 from retrieval.errors import QuoteBotError, UsageError
 
 
@@ -22,9 +22,7 @@ def _corpus_folder(args):
 def _embedder(settings, lazy: bool = False):
     """The model, found (and loaded, unless `lazy`) before the corpus changes: a model that cannot
     be found or loaded changes nothing. A removal encodes nothing: its model is never loaded."""
-    from embeddings import load_embedder
-
-    return load_embedder(settings.model, threads=settings.threads, lazy=lazy)
+    return model_of(settings, lazy)
 
 
 def _print_update(args, embedder) -> None:

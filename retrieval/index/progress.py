@@ -49,8 +49,7 @@ class BuildProgress:
         self.what, self.total, self.done = "", 0, 0
         self._bar = None
         self._last = time.monotonic()
-        self._reported = False  # a progress line was written for this stage: its last one follows
-        self._written = -1  # how far the last line said
+        self._written = -1  # how far this stage's last progress line said (-1: none written yet)
 
     def check(self) -> None:
         if self.cancel.is_set():
@@ -69,9 +68,9 @@ class BuildProgress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        if self._reported and self.write and self._written != self.done:
+        if self._written >= 0 and self._written != self.done:  # a stage that reported: its last line
             self._line()
-        self._reported = False
+        self._written = -1
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -79,7 +78,6 @@ class BuildProgress:
             self._bar.update(count)
         elif self.write and self.total and time.monotonic() - self._last >= self.every:
             self._line()
-            self._reported = True
 
     def _line(self) -> None:
         self.write(f"building the index: {self.what} {self.done}/{self.total} ({100 * self.done // self.total}%)")

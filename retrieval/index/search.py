@@ -58,17 +58,13 @@ def build_ann(vectors: np.ndarray, trained=None):
     return ann
 
 
-def previous_ann(folder):
-    """The IVF index stored in the index folder `folder`, for its centroids; None when there is none
-    or it cannot be read (the build then trains new ones)."""
+def ann_from_bytes(data: bytes):
+    """An IVF index from the bytes of its file (`ann.faiss`); None if they are not one."""
     import faiss
 
-    path = folder / "ann.faiss"
-    if not path.is_file():
-        return None
     try:
-        return faiss.read_index(str(path))
-    except Exception:  # noqa: BLE001 - unreadable: trained again, nothing lost
+        return faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    except Exception:  # noqa: BLE001 - unreadable: its centroids are trained again, nothing lost
         return None
 
 

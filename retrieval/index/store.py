@@ -36,7 +36,7 @@ from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
 from retrieval.index.passages import Passage
 from retrieval.index.progress import BuildProgress
-from retrieval.index.search import previous_ann
+from retrieval.index.search import ann_from_bytes
 from retrieval.index.segments import SegmentStore, changes, previous_segments
 from retrieval.lexicon import Lexicon
 from retrieval.locking import exclusive
@@ -219,12 +219,14 @@ def _trained(target: Path, embedder: Embedder):
     model and weights and matches its checksum (anything else is trained anew)."""
     try:
         manifest = json.loads((target / "manifest.json").read_text("utf-8"))
-        same_model = (manifest["model_id"], manifest["weights_sha256"]) == (embedder.model_id, embedder.weights_hash)
-        if not same_model or _file_sha(target / "ann.faiss") != manifest["files"]["ann.faiss"]:
+        if (manifest["model_id"], manifest["weights_sha256"]) != (embedder.model_id, embedder.weights_hash):
+            return None
+        data = (target / "ann.faiss").read_bytes()  # read once: checked, then parsed
+        if hashlib.sha256(data).hexdigest() != manifest["files"]["ann.faiss"]:
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return previous_ann(target)
+    return ann_from_bytes(data)
 
 
 @contextlib.contextmanager
