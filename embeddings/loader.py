@@ -129,5 +129,6 @@ def load_embedder(name: str | None = None, languages: tuple[str, ...] | None = N
     if lazy:
         from embeddings.lazy import LazyEmbedder
 
-        return LazyEmbedder(load, model_id, weights_hash, langs, stated_dim(path))
+        spec = {"name": name, "languages": list(langs) if langs is not None else None, "threads": threads}
+        return LazyEmbedder(load, model_id, weights_hash, langs, stated_dim(path), spec=spec)
     return load()

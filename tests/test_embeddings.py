@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 
 import numpy as np
@@ -73,16 +74,20 @@ def test_a_lazy_embedder_loads_its_model_once_and_only_to_encode():
         loads.append(1)
         return HashingEmbedder(dim=64)
 
-    lazy = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",), dim=64)
-    assert (lazy.model_id, lazy.dim, lazy.languages) == ("fake-lazy", 64, ("en",)) and not lazy.loaded and not loads
-    assert np.allclose(lazy.embed_passages(["energy"]), HashingEmbedder(dim=64).embed_passages(["energy"]))
+    found = HashingEmbedder(dim=64)
+    lazy = LazyEmbedder(load, found.model_id, found.weights_hash, ("en",), dim=64)
+    assert (lazy.model_id, lazy.dim, lazy.languages) == (found.model_id, 64, ("en",)) and not lazy.loaded and not loads
+    assert np.allclose(lazy.embed_passages(["energy"]), found.embed_passages(["energy"]))
     lazy.embed_queries(["energy"])
     assert lazy.loaded and loads == [1]
-    wrong = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",), dim=384)  # its files said otherwise
+    wrong = LazyEmbedder(load, found.model_id, found.weights_hash, ("en",), dim=384)  # its files said otherwise
     with pytest.raises(EmbeddingError, match="encodes 64 dimensions, its files say 384"):
         wrong.embed_queries(["energy"])
-    unknown = LazyEmbedder(load, "fake-lazy", "0" * 64, ("en",))
+    unknown = LazyEmbedder(load, found.model_id, found.weights_hash, ("en",))
     assert unknown.dim == 64 and unknown.loaded  # no dimension stated: asking for it loads the model
+    other = LazyEmbedder(load, "another-model", found.weights_hash, ("en",), dim=64)  # not the model found
+    with pytest.raises(EmbeddingError, match="not the 'another-model'"):
+        other.embed_passages(["energy"])
 
 
 @pytest.mark.parametrize("modules, pooling, dim", [
@@ -105,7 +110,8 @@ def test_the_dimension_a_model_folder_states(tmp_path, modules, pooling, dim):
 
 @pytest.mark.model
 def test_docs_about_and_an_unchanged_index_never_load_the_model(tmp_path):
-    """About 6 s of imports saved: the index is found by the model's id and weights hash."""
+    """About 6 s of imports saved: the index is found by the model's id and weights hash. Even the
+    build that encodes never imports torch here: its model loads in a child process (worker.py)."""
     import os
     import subprocess
     import sys
@@ -123,4 +129,9 @@ def test_docs_about_and_an_unchanged_index_never_load_the_model(tmp_path):
                                 capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
         runs.setdefault(command, []).append(result.stderr.strip().splitlines()[-1])
-    assert runs == {"index": ["True", "False"], "docs": ["False"], "about": ["False"]}  # only the build encodes
+        runs.setdefault(f"{command} says", []).append(result.stdout.split(":")[0] if command == "index" else "")
+    assert runs.pop("index says") == ["index built", "index up to date (cached)"]
+    assert {k: v for k, v in runs.items() if "says" not in k} == {"index": ["False", "False"], "docs": ["False"],
+                                                                   "about": ["False"]}
+    manifest = json.loads(next((tmp_path / "idx").glob("*/manifest.json")).read_text("utf-8"))
+    assert manifest["changes"]["encoded"] == 1 and manifest["model_id"] == "all-MiniLM-L6-v2"
