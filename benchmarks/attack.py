@@ -165,8 +165,6 @@ def _():
 def _():
     import errno
 
-    import numpy as np
-
     from embeddings import HashingEmbedder
     from retrieval.errors import IndexStoreError
     from retrieval.index import open_index
@@ -174,16 +172,21 @@ def _():
 
     target = TMP / "disk-idx"
     open_index(corpus_files([SEED]), HashingEmbedder(), target)
-    # the disk fills while vectors.npy is written (every index has one; ann.faiss only a large one)
-    real = np.save
-    np.save = lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+    # the disk fills while vectors.npy is written (every index has one; ann.faiss only a large one):
+    # the build writes it row by row (segments.VectorFile)
+    from retrieval.index import segments
+
+    real = segments.os.pwrite
+    segments.os.pwrite = lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
     try:
         open_index(corpus_files([SEED]), HashingEmbedder(), target, force=True)
         return False, "no error"
     except IndexStoreError as exc:
         message = str(exc)
     finally:
-        np.save = real
+        segments.os.pwrite = real
+    if list(target.parent.glob(f".{target.name}.tmp-*")):
+        return False, "the new version's folder was left behind"
     still = open_index(corpus_files([SEED]), HashingEmbedder(), target)
     return not still[1] and "No space" in message, message
 

@@ -137,6 +137,7 @@ def test_a_build_killed_at_any_stage_keeps_the_old_index_and_the_next_run_finish
     with pytest.raises(Killed):
         open_index(corpus_files([corpus]), embedder, target)
     monkeypatch.undo()
+    assert not list(target.parent.glob(".idx.tmp-*"))  # the new version's folder is not left behind
     still, built = open_index(corpus_files([corpus / SEED.name, corpus / "moscow.json"]), HashingEmbedder(), target)
     assert not built and still.manifest["created_at"] == old.manifest["created_at"]  # the old one answers
     resumed = Counting()
@@ -238,3 +239,47 @@ def test_a_damaged_or_failed_parse_is_never_taken_from_the_cache(corpus, tmp_pat
         with pytest.raises(Exception, match="broken.json"):
             cache.parse(broken)
     assert parsed_files.count("broken.json") == 2 and len(list((tmp_path / "parsed").iterdir())) == 1
+
+
+def test_the_words_of_a_parsed_document_are_computed_once(corpus, tmp_path, monkeypatch):
+    from retrieval.index import parsed
+    from retrieval.tokens import stems, words
+
+    cache = parsed.ParseCache(tmp_path / "parsed")
+    doc = cache.parse(corpus / "moscow.json")
+    expected = ([words(p.text) for p in doc.paragraphs], [stems(words(p.text)) for p in doc.paragraphs])
+    assert cache.words(doc) == expected
+    counted = []
+    monkeypatch.setattr(parsed, "words", lambda text: counted.append(text) or words(text))
+    again = parsed.ParseCache(tmp_path / "parsed")  # the next build
+    assert again.words(again.parse(corpus / "moscow.json")) == expected and not counted
+    for entry in (tmp_path / "parsed").glob("*.words-*.json"):
+        entry.write_text('{"words": [["forged"]], "stems": [["forg"]]}', "utf-8")  # not this document's
+    damaged = parsed.ParseCache(tmp_path / "parsed")
+    assert damaged.words(damaged.parse(corpus / "moscow.json")) == expected and len(counted) == len(doc.paragraphs)
+    unknown = parsed.ParseCache(tmp_path / "parsed").words(doc)  # a document it did not parse: computed
+    assert unknown == expected
+
+
+def test_documents_json_from_the_cache_is_what_the_documents_give(corpus, tmp_path):
+    from retrieval.index.parsed import ParseCache, documents_json
+
+    first = ParseCache(tmp_path / "parsed")
+    fresh = first.parse(corpus / "moscow.json")  # parsed now
+    cache = ParseCache(tmp_path / "parsed")
+    docs = [cache.parse(corpus / "moscow.json"), cache.parse(SEED), fresh]  # from the cache, parsed, unknown
+    assert cache.hits == 1
+    assert cache.documents_json(docs) == documents_json(docs)
+
+
+def test_vectors_written_in_any_order_read_back_as_np_save_writes_them(tmp_path):
+    from retrieval.index.segments import VectorFile
+
+    matrix = np.random.default_rng(7).standard_normal((10, 4)).astype(np.float32)
+    written = VectorFile(tmp_path / "vectors.npy", 10, 4)
+    for start, end in [(6, 10), (0, 3), (3, 6)]:
+        written.put(start, matrix[start:end])
+    mapped = written.close()
+    assert isinstance(mapped, np.memmap) and np.array_equal(mapped, matrix)
+    np.save(tmp_path / "saved.npy", matrix)
+    assert (tmp_path / "vectors.npy").read_bytes() == (tmp_path / "saved.npy").read_bytes()

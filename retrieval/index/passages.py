@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -72,3 +73,17 @@ def passages_of(documents: list[Document], languages: tuple[str, ...] | None) ->
                     passages.append(Passage(len(passages), d, i, a, b, kind))
                     texts.append(paragraph.text[a:b])
     return passages, texts
+
+
+def passages_jsonl(documents: list[Document], passages: list[Passage]) -> bytes:
+    """passages.jsonl: each row as json.dumps writes its object, with only the strings encoded by
+    json (a large index has hundreds of thousands of rows), in UTF-8."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    doc_ids = [encode(d.doc_id) for d in documents]
+    lines = []
+    for p in passages:
+        para = documents[p.doc].paragraphs[p.para]
+        lines.append(f'{{"row": {p.row}, "doc": {p.doc}, "para": {p.para}, "start": {p.start}, "end": {p.end}, '
+                     f'"kind": {encode(p.kind)}, "doc_id": {doc_ids[p.doc]}, "paragraph": {para.number}, '
+                     f'"text": {encode(para.text[p.start : p.end])}}}\n')
+    return "".join(lines).encode("utf-8")

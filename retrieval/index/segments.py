@@ -111,6 +111,36 @@ class SegmentStore:
         return stored[[known[w] for w in words]] if words else np.zeros((0, self.dim), dtype=np.float32)
 
 
+class VectorFile:
+    """A float32 matrix written straight into an .npy file, rows in any order (each document's
+    vectors as they come from the cache or the encoder), then memory-mapped: a build never holds
+    the index's vectors in its own memory, nor writes them twice (store.py keeps the file)."""
+
+    def __init__(self, path: Path, rows: int, dim: int) -> None:
+        head = io.BytesIO()
+        np.lib.format.write_array_header_1_0(head, {"descr": "<f4", "fortran_order": False, "shape": (rows, dim)})
+        self.path, self.offset, self.dim = Path(path), len(head.getvalue()), dim
+        with self.path.open("wb") as out:
+            out.write(head.getvalue())
+            out.truncate(self.offset + rows * dim * 4)
+        self._fd = os.open(self.path, os.O_WRONLY)
+
+    def put(self, row: int, vectors: np.ndarray) -> None:
+        """Write `vectors` as rows `row`, `row + 1`, ..."""
+        data = memoryview(np.ascontiguousarray(vectors, dtype="<f4")).cast("B")
+        position = self.offset + row * self.dim * 4
+        while data:
+            written = os.pwrite(self._fd, data, position)
+            data, position = data[written:], position + written
+
+    def close(self) -> np.ndarray:
+        """The matrix, memory-mapped from the file (closed for writing: calling again is harmless)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        return np.load(self.path, mmap_mode="r", allow_pickle=False)
+
+
 def write_atomic(path: Path, write: Callable) -> bytes:
     """Write through a temporary sibling renamed over `path`; returns the bytes written."""
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)

@@ -33,8 +33,8 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
-from retrieval.index.parsed import ParseCache, doc_from_json, doc_to_json
-from retrieval.index.passages import Passage
+from retrieval.index.files import FILES, file_sha, read_passages, write_files
+from retrieval.index.parsed import ParseCache, doc_from_json
 from retrieval.index.progress import BuildProgress
 from retrieval.index.search import ann_from_bytes
 from retrieval.index.segments import SegmentStore, changes, previous_segments
@@ -45,9 +45,6 @@ from retrieval.parsers.config import config_path
 from retrieval.tokens import LEXICAL_VERSION
 
 log = logging.getLogger(__name__)
-
-_FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
-
 
 class StaleIndex(Exception):
     """The index on disk does not match the corpus or the model (internal signal)."""
@@ -68,48 +65,6 @@ def corpus_hash(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _file_sha(path: Path) -> str:
-    """sha256 of a file (read in blocks: a large one is never held in memory) or of a folder."""
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for child in sorted(path.iterdir()):
-            digest.update(child.name.encode() + _file_sha(child).encode())
-        return digest.hexdigest()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _passage_lines(index: Index):
-    """Each row of passages.jsonl: what json.dumps gives for the row's object, with only the
-    strings encoded by it (a large index has hundreds of thousands of rows)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    doc_ids = [encode(d.doc_id) for d in index.documents]
-    for p in index.passages:
-        para = index.documents[p.doc].paragraphs[p.para]
-        yield (f'{{"row": {p.row}, "doc": {p.doc}, "para": {p.para}, "start": {p.start}, "end": {p.end}, '
-               f'"kind": {encode(p.kind)}, "doc_id": {doc_ids[p.doc]}, "paragraph": {para.number}, '
-               f'"text": {encode(para.text[p.start : p.end])}}}\n')
-
-
-def _write_files(index: Index, folder: Path) -> None:
-    import faiss
-
-    (folder / "documents.json").write_text(
-        json.dumps([doc_to_json(d) for d in index.documents], ensure_ascii=False), "utf-8"
-    )
-    with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
-        out.writelines(_passage_lines(index))
-    np.save(folder / "vectors.npy", np.ascontiguousarray(index.vectors, dtype=np.float32), allow_pickle=False)
-    if index.search.ann is not None:
-        faiss.write_index(index.search.ann, str(folder / "ann.faiss"))
-    index.bm25.save(folder / "lexical")
-    (folder / "lexicon.json").write_text(json.dumps(index.lexicon.to_json(), ensure_ascii=False), "utf-8")
-    (folder / "words.json").write_text(json.dumps(index.word_vectors.vocabulary, ensure_ascii=False), "utf-8")
-    np.save(folder / "word_vectors.npy", index.word_vectors.vectors, allow_pickle=False)
-
-
 def remove_leftovers(target: Path) -> None:
     """What killed builds left beside `target`: temporary folders, and versions `target` does not
     point to (call under the lock)."""
@@ -125,18 +80,25 @@ def remove_leftovers(target: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def save_index(index: Index, target: Path) -> None:
-    """Write atomically. The index is written to a new version folder beside `target`; `target`
-    is a symbolic link that is then swapped to it in one step (os.replace), so a reader, or a
-    build killed at any point, always finds a whole index."""
+def new_version(target: Path) -> Path:
+    """A temporary folder beside `target` for its next version (call under the lock: what killed
+    builds left there is removed first)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+
+
+def save_index(index: Index, target: Path, tmp: Path | None = None) -> None:
+    """Write atomically. The index is written to a new version folder beside `target` (`tmp`, from
+    `new_version`, which may hold files the build wrote); `target` is a symbolic link that is
+    then swapped to it in one step (os.replace), so a reader, or a build killed at any point,
+    always finds a whole index."""
+    tmp = tmp or new_version(target)
     try:
-        _write_files(index, tmp)
+        hashed = write_files(index, tmp)
         manifest = dict(index.manifest)
-        stored = (*_FILES, "lexical", *(["ann.faiss"] if index.search.ann is not None else []))
-        manifest["files"] = {name: _file_sha(tmp / name) for name in stored}
+        stored = (*FILES, "lexical", *(["ann.faiss"] if index.search.ann is not None else []))
+        manifest["files"] = {name: hashed.get(name) or file_sha(tmp / name) for name in stored}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
         version = tmp.with_name(f".{target.name}.v-{tmp.name.rsplit('-', 1)[-1]}")
         tmp.rename(version)
@@ -144,7 +106,7 @@ def save_index(index: Index, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _point(target, version)
-    index.manifest, index.path = manifest, target
+    index.manifest, index.path, index.rendered = manifest, target, {}
 
 
 def _point(target: Path, version: Path) -> None:
@@ -161,15 +123,6 @@ def _point(target: Path, version: Path) -> None:
     remove_leftovers(target)
 
 
-def _read_passages(path: Path) -> list[Passage]:
-    passages = []
-    with path.open(encoding="utf-8") as rows:
-        for line in rows:
-            row = json.loads(line)
-            passages.append(Passage(row["row"], row["doc"], row["para"], row["start"], row["end"], row["kind"]))
-    return passages
-
-
 def _checked_manifest(path: Path, expect: dict | None) -> dict:
     manifest = json.loads((path / "manifest.json").read_text("utf-8"))
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
@@ -180,7 +133,7 @@ def _checked_manifest(path: Path, expect: dict | None) -> dict:
         if manifest.get(key) != value:
             raise StaleIndex(f"{key} changed")
     for name, sha in manifest["files"].items():
-        if _file_sha(path / name) != sha:
+        if file_sha(path / name) != sha:
             raise StaleIndex(f"{name} does not match its checksum")
     return manifest
 
@@ -192,7 +145,7 @@ def load_index(path: Path, expect: dict | None = None) -> Index:
     try:
         manifest = _checked_manifest(path, expect)
         documents = [doc_from_json(d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
-        passages = _read_passages(path / "passages.jsonl")
+        passages = read_passages(path / "passages.jsonl")
         vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
         ann = faiss.read_index(str(path / "ann.faiss")) if manifest.get("search") == "ivf" else None
         bm25 = BM25Index.load(path / "lexical")
@@ -264,13 +217,26 @@ def open_index(files: list[Path], embedder: Embedder, target: Path, progress: Bu
             except StaleIndex:
                 pass
         facts = {"corpus_hash": expect["corpus_hash"], "corpus_files": [str(p) for p in files], **(facts or {})}
-        store = SegmentStore.for_model(target.parent, embedder.model_id, embedder.weights_hash, embedder.dim)
-        parsed = ParseCache.for_root(target.parent, refresh=force)  # force: every file parsed again
-        index = Index.build(parse_files(files, parsed.parse), embedder, progress=progress, facts=facts, store=store,
-                            trained=None if force else _trained(target, embedder))
-        index.manifest["changes"] = changes(previous_segments(target), index.manifest["segments"])
         try:
-            save_index(index, target)
+            return _build(files, embedder, target, progress, force, facts), True
         except OSError as exc:
             raise IndexStoreError(f"cannot write the index to {target}: {exc.strerror or exc}") from exc
-        return index, True
+
+
+def _build(files: list[Path], embedder: Embedder, target: Path, progress, force: bool, facts: dict) -> Index:
+    """Build the index of `files` into a new version of `target` (under the lock)."""
+    store = SegmentStore.for_model(target.parent, embedder.model_id, embedder.weights_hash, embedder.dim)
+    # a file parsed anew may need encoding: a lazy model starts loading in a child process at
+    # once, beside the rest of the build (embeddings/worker.py); force parses every file again
+    parsed = ParseCache.for_root(target.parent, refresh=force, on_new=getattr(embedder, "prepare", None))
+    tmp = new_version(target)
+    try:
+        index = Index.build(parse_files(files, parsed.parse), embedder, progress=progress, facts=facts, store=store,
+                            trained=None if force else _trained(target, embedder), vectors_path=tmp / "vectors.npy",
+                            parsed=parsed)
+        index.manifest["changes"] = changes(previous_segments(target), index.manifest["segments"])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    save_index(index, target, tmp)
+    return index

@@ -1,0 +1,77 @@
+"""The files of one version of the index (listed in store.py), written, hashed and read back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.index.core import Index
+from retrieval.index.parsed import documents_json
+from retrieval.index.passages import Passage, passages_jsonl
+
+FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
+
+
+def file_sha(path: Path) -> str:
+    """sha256 of a file (read in blocks: a large one is never held in memory) or of a folder."""
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(path.iterdir()):
+            digest.update(child.name.encode() + file_sha(child).encode())
+        return digest.hexdigest()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _save_npy(path: Path, array: np.ndarray) -> str:
+    """What np.save writes (format 1.0), hashed as it is written, not read back; its sha256."""
+    array = np.ascontiguousarray(array)
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, np.lib.format.header_data_from_array_1_0(array))
+    body = memoryview(array).cast("B")
+    with path.open("wb") as out:
+        out.write(head.getvalue())
+        out.write(body)
+    digest = hashlib.sha256(head.getvalue())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def write_files(index: Index, folder: Path) -> dict[str, str]:
+    """Write the index's files; the sha256 of those hashed as they were written."""
+    import faiss
+
+    rendered = index.rendered or {"documents.json": documents_json(index.documents),
+                                  "passages.jsonl": passages_jsonl(index.documents, index.passages)}
+    shas = {}
+    for name, data in rendered.items():
+        (folder / name).write_bytes(data)
+        shas[name] = hashlib.sha256(data).hexdigest()
+    vectors = folder / "vectors.npy"
+    if not (isinstance(index.vectors, np.memmap) and Path(index.vectors.filename) == vectors.resolve()):
+        shas["vectors.npy"] = _save_npy(vectors, index.vectors.astype(np.float32, copy=False))
+    # else the build wrote them there (segments.VectorFile); hashed from the page cache
+    if index.search.ann is not None:
+        data = faiss.serialize_index(index.search.ann)  # the bytes of faiss.write_index
+        (folder / "ann.faiss").write_bytes(data)
+        shas["ann.faiss"] = hashlib.sha256(data).hexdigest()
+    index.bm25.save(folder / "lexical")
+    (folder / "lexicon.json").write_text(json.dumps(index.lexicon.to_json(), ensure_ascii=False), "utf-8")
+    (folder / "words.json").write_text(json.dumps(index.word_vectors.vocabulary, ensure_ascii=False), "utf-8")
+    np.save(folder / "word_vectors.npy", index.word_vectors.vectors, allow_pickle=False)
+    return shas
+
+
+def read_passages(path: Path) -> list[Passage]:
+    passages = []
+    with path.open(encoding="utf-8") as rows:
+        for line in rows:
+            row = json.loads(line)
+            passages.append(Passage(row["row"], row["doc"], row["para"], row["start"], row["end"], row["kind"]))
+    return passages
