@@ -19,15 +19,19 @@ def _corpus_folder(args):
         raise UsageError(str(exc)) from exc
 
 
-def _embedder(settings, lazy: bool = False):
-    """The model, found (and loaded, unless `lazy`) before the corpus changes: a model that cannot
-    be found or loaded changes nothing. A removal encodes nothing: its model is never loaded."""
-    return model_of(settings, lazy)
+def _embedder(settings, encodes: bool):
+    """The model, found before the corpus changes: a model that cannot be found changes nothing.
+    An add (`encodes`) starts loading it at once in a child process (embeddings/worker.py), beside
+    the commit and the index update; a removal encodes nothing: its model is never loaded."""
+    embedder = model_of(settings, lazy=True)
+    if encodes and hasattr(embedder, "prepare"):
+        embedder.prepare()
+    return embedder
 
 
-def _print_update(args, embedder) -> None:
-    """Update the index (only what changed is encoded) and say what changed."""
-    opened = _open(args, embedder=embedder)
+def _print_update(args, embedder, opened=None) -> None:
+    """Update the index (only what changed is encoded), unless `opened` did, and say what changed."""
+    opened = opened or _open(args, embedder=embedder)
     manifest = opened.engine.index.manifest
     print(f"index {'updated' if opened.built else 'up to date'}: {opened.engine.index.path} ({opened.seconds:.1f}s)")
     if opened.built and "changes" in manifest:
@@ -58,18 +62,36 @@ def cmd_add(args) -> int:
         known = Known.of(settings.corpus_paths(), folder)  # under the lock: another add's files count
         outcomes = preview_sources(args.inputs, Path(work), known)
         staged = [o.staged for o in outcomes if o.staged]
-        embedder = _embedder(settings) if staged else None
+        embedder = _embedder(settings, encodes=True) if staged else None
         added, failed = _commit_all(staged, folder)
     errors = [o.error for o in outcomes if o.error] + failed
-    for filed in added:
-        print(output.format_added(filed.document, filed.files))
     for error in errors:
         print(f"quotebot: error: {error}", file=sys.stderr)
+    if not added:
+        return 1 if errors else 0
+    try:
+        opened = _open(args, embedder=embedder)
+    except BaseException:  # a model that cannot load, a full disk: the corpus is as it was
+        _take_back(added, folder)
+        raise
+    for filed in added:
+        print(output.format_added(filed.document, filed.files))
     if len(outcomes) > 1 and errors:
         print(f"quotebot: {len(added)} of {len(outcomes)} inputs added", file=sys.stderr)
-    if added:
-        _print_update(args, embedder)
+    _print_update(args, embedder, opened)
     return 1 if errors else 0
+
+
+def _take_back(added, folder) -> None:
+    from retrieval.intake import corpus_lock
+
+    with corpus_lock(folder):
+        for filed in added:
+            for path in filed.files:
+                path.unlink(missing_ok=True)
+    names = ", ".join(path.name for filed in added for path in filed.files[:1])
+    print(f"quotebot: the index could not be updated, so nothing was added ({names} taken back out of {folder})",
+          file=sys.stderr)
 
 
 def cmd_remove(args) -> int:
@@ -79,7 +101,7 @@ def cmd_remove(args) -> int:
     with corpus_lock(folder):
         known = Known.of(settings.corpus_paths(), folder)
         removable(args.doc_id, folder, known)  # refused before the model loads
-        embedder = _embedder(settings, lazy=True)
+        embedder = _embedder(settings, encodes=False)
         filed = remove(args.doc_id, folder, known)
     print(f"removed {filed.document.doc_id}: {filed.document.title}")
     print("  deleted " + ", ".join(str(p) for p in filed.files))

@@ -99,6 +99,17 @@ def test_a_model_that_cannot_load_changes_nothing(run, user, tmp_path):
     assert not user.exists() and result.stdout == ""
 
 
+def test_a_model_found_that_fails_to_load_takes_the_added_file_back(run, user, index_dir, tmp_path):
+    model = tmp_path / "broken-model"  # found (a folder with weights), but no model loads from it
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"not weights")
+    (tmp_path / "turtles.md").write_text(TURTLES, "utf-8")
+    result = run("add", str(tmp_path / "turtles.md"), model=str(model))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "taken back" in result.stderr and _errors(result)  # the worker's reason, in one line
+    assert not list(user.glob("*"))
+
+
 def test_with_a_bad_input_the_good_ones_are_still_added(run, user, tmp_path):
     (tmp_path / "turtles.md").write_text(TURTLES, "utf-8")
     result = run("add", str(tmp_path / "turtles.md"), str(tmp_path / "missing.txt"))
