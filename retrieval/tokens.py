@@ -51,12 +51,14 @@ _STEM_CACHE_MAX = 1_000_000
 
 def stems(tokens: Iterable[str]) -> list[str]:
     """Stems of the tokens that are not stopwords, British and American spellings merged."""
+    global _STEM_OF
     tokens = list(tokens)
     stem_of = _STEM_OF
     new = [t for t in dict.fromkeys(tokens) if t not in stem_of]
     if new:
-        if len(stem_of) > _STEM_CACHE_MAX:
-            stem_of.clear()
+        if len(stem_of) + len(new) > _STEM_CACHE_MAX:  # a fresh memo: every token of this text is new
+            stem_of = _STEM_OF = {}  # to it, and another thread reading the old one keeps it whole
+            new = list(dict.fromkeys(tokens))
         kept = [t for t in new if t not in en.STOPWORDS and len(t) > 1]
         stem_of.update(dict.fromkeys(new))
         stem_of.update(zip(kept, _stemmer().stemWords([spelling_variant(t) for t in kept])))

@@ -95,3 +95,16 @@ def test_acronyms_defined_by_the_text():
     assert found["rats"] == "Regional Anti-Terrorist Structure"
     assert found["csto"] == "Collective Security Treaty Organization"
     assert "long" not in found and "nospace" not in found and "xx" not in found
+
+
+def test_stems_stay_right_when_their_memo_is_full(monkeypatch):
+    from retrieval import tokens
+
+    expected = [tokens.stems(["missiles", "defending", "the", "nations"]), tokens.stems(["nations", "energies"])]
+    monkeypatch.setattr(tokens, "_STEM_CACHE_MAX", 3)
+    monkeypatch.setattr(tokens, "_STEM_OF", {})
+    tokens.stems(["missiles", "defending"])  # the memo holds these ...
+    old = tokens._STEM_OF
+    # ... and a text mixing them with new words overflows it: a fresh memo, the old one left whole
+    assert [tokens.stems(["missiles", "defending", "the", "nations"]), tokens.stems(["nations", "energies"])] == expected
+    assert old == {"missiles": "missil", "defending": "defend"} and tokens._STEM_OF is not old
