@@ -6,13 +6,14 @@ encoded. A build that adds one declaration to a large index has as much work tha
 this process does that work. A thread would not overlap them: the import holds the GIL (measured,
 8.2 s either way; docs/scale.md).
 
-    python -m embeddings.worker '{"name": null, "languages": ["en"], "threads": null}'
+    python -P -m embeddings.worker '{"name": null, "languages": ["en"], "threads": null, "parent": PID}'
 
 The child answers on its stdout (its prints and the libraries' go to stderr), in frames of a
 4-byte little-endian length and a payload. First a JSON object, {"model_id", "weights_hash", "dim"}
 once the model is loaded or {"error": message}; then for each request (JSON {"texts": [...],
 "query": bool}) a JSON header ({"rows": n} or {"error": message}) and, after a header with rows,
-the float32 vectors' bytes. The child ends when its stdin closes (this process ended or closed it).
+the float32 vectors' bytes. The child ends when its stdin closes, and is killed when this process
+ends (on Linux), however it ends.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class EncoderProcess:
 
     def __init__(self, spec: dict) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        self._child = subprocess.Popen([sys.executable, "-m", "embeddings.worker", json.dumps(spec)],
+        # -P: a module in the current folder (an `embeddings.py`, a `numpy.py`) is never imported instead
+        self._child = subprocess.Popen([sys.executable, "-P", "-m", "embeddings.worker",
+                                        json.dumps({**spec, "parent": os.getpid()})],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.languages = tuple(spec["languages"]) if spec.get("languages") is not None else None
         self._info: dict | None = None
@@ -143,12 +146,27 @@ def _serve(spec: dict, requests: BinaryIO, replies: BinaryIO) -> None:
         _send(replies, vectors.tobytes())
 
 
+def _end_with(parent: int | None) -> None:
+    """Be killed when the parent process ends, however it ends (Linux's PR_SET_PDEATHSIG); a child
+    whose parent has already gone ends now."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the child still ends at EOF on its input
+        pass
+    if parent is not None and os.getppid() != parent:
+        sys.exit(0)
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent; the child then sees EOF
+    spec = json.loads(sys.argv[1])
+    _end_with(spec.get("parent"))
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # anything printed goes to stderr, not the frames
     try:
-        _serve(json.loads(sys.argv[1]), sys.stdin.buffer, replies)
+        _serve(spec, sys.stdin.buffer, replies)
     except BrokenPipeError:  # the parent has gone
         pass
 

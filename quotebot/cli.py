@@ -100,9 +100,25 @@ def _never_crash_on_output() -> None:
 COMMANDS = {**commands.COMMANDS, "add": corpus_commands.cmd_add, "remove": corpus_commands.cmd_remove}
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends a command as Ctrl-C does, through its clean-ups: a build's unfinished version
+    removed, an add's files taken back, the encoder's child process ended (exit 143)."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test calling main): the default stays
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     _never_crash_on_output()
     args = build_parser().parse_args(argv)
+    if args.command != "serve":  # the bot has its own stop signals (bot/app.py)
+        _exit_on_sigterm()
     try:
         configure_logging(_log_level(args), verbose=args.verbose)
         return COMMANDS[args.command](args)

@@ -181,3 +181,28 @@ def test_two_adds_of_the_same_text_at_once_add_it_once(index_dir, user, tmp_path
     refused = next(err for code, _, err in results if code == 1)
     assert "the same text as" in refused and "Traceback" not in refused
     assert len([p for p in user.iterdir() if not p.name.startswith(".")]) == 1
+
+
+@pytest.mark.model
+def test_sigterm_during_an_add_takes_the_file_back(user, index_dir, tmp_path):
+    """SIGTERM (a service manager stopping it) ends an add as Ctrl-C does: the corpus as it was."""
+    import signal
+    import time
+
+    big = tmp_path / "big.md"
+    big.write_text("# A Long Accord\n\n" + "\n\n".join(f"Clause {i} of the accord on cooperation in field {i}."
+                                                        for i in range(3000)), "utf-8")
+    env = {**os.environ, "QUOTEBOT_INDEX_DIR": str(index_dir / "sigterm"), "QUOTEBOT_USER_CORPUS": str(user),
+           "HF_HUB_OFFLINE": "1"}
+    env.pop("QUOTEBOT_MODEL", None)
+    env.pop("QUOTEBOT_CORPUS", None)
+    add = subprocess.Popen([sys.executable, "-m", "quotebot", "add", str(big)], cwd=ROOT, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(user.glob("big*")) and time.monotonic() < deadline:  # committed: the update runs
+        time.sleep(0.05)
+    time.sleep(1.0)
+    add.send_signal(signal.SIGTERM)
+    out, err = add.communicate(timeout=60)
+    assert add.returncode == 143 and "Traceback" not in err, err
+    assert "taken back" in err and not list(user.glob("*")) and "added" not in out

@@ -283,3 +283,83 @@ def test_vectors_written_in_any_order_read_back_as_np_save_writes_them(tmp_path)
     assert isinstance(mapped, np.memmap) and np.array_equal(mapped, matrix)
     np.save(tmp_path / "saved.npy", matrix)
     assert (tmp_path / "vectors.npy").read_bytes() == (tmp_path / "saved.npy").read_bytes()
+
+
+def test_cache_entries_of_the_wrong_shape_are_parsed_again(corpus, tmp_path, monkeypatch):
+    import json
+
+    from retrieval.index.parsed import ParseCache
+
+    cache = ParseCache(tmp_path / "parsed")
+    moscow, seed = cache.parse(corpus / "moscow.json"), cache.parse(corpus / SEED.name)
+    (entry,) = [p for p in (tmp_path / "parsed").glob("*.json") if json.loads(p.read_bytes())["doc_id"] == moscow.doc_id]
+    good = json.loads(entry.read_bytes())
+    seed_entry = json.dumps(next(json.loads(p.read_bytes()) for p in (tmp_path / "parsed").glob("*.json")
+                                 if p != entry))
+    damages = [lambda d: d["paragraphs"][0].update(text=5), lambda d: d.update(title=None, doc_id=None),
+               lambda d: d.update(paragraphs=[]), lambda d: d["paragraphs"][0].update(sentences=[[0, 10 ** 6]])]
+    for damage in damages:
+        forged = json.loads(json.dumps(good))
+        damage(forged)
+        entry.write_text(json.dumps(forged), "utf-8")
+        again = ParseCache(tmp_path / "parsed")
+        assert again.parse(corpus / "moscow.json") == moscow and again.hits == 0
+    entry.write_text(seed_entry, "utf-8")  # another file's entry copied over this one
+    again = ParseCache(tmp_path / "parsed")
+    assert again.parse(corpus / "moscow.json") == moscow and seed.doc_id != moscow.doc_id
+
+
+def test_cached_words_of_the_wrong_kind_or_of_another_file_are_computed_again(corpus, tmp_path):
+    import json
+
+    from retrieval.index.parsed import ParseCache
+
+    cache = ParseCache(tmp_path / "parsed")
+    doc = cache.parse(corpus / "moscow.json")
+    expected = cache.words(doc)
+    (entry,) = (tmp_path / "parsed").glob("*.words-*.json")
+    stored = json.loads(entry.read_bytes())
+    for forged in ({**stored, "words": [[1, "x"]] + stored["words"][1:]}, {**stored, "stems": [[{}]] * len(doc.paragraphs)},
+                   {**stored, "key": "another-file"}):  # the entry of another file (same paragraph count)
+        entry.write_text(json.dumps(forged), "utf-8")
+        again = ParseCache(tmp_path / "parsed")
+        assert again.words(again.parse(corpus / "moscow.json")) == expected
+
+
+def test_the_cache_never_mistakes_a_document_for_another_with_its_id(tmp_path):
+    from dataclasses import replace
+
+    from retrieval.index.parsed import ParseCache, documents_json
+
+    cache = ParseCache(tmp_path / "parsed")
+    original = cache.parse(SEED)
+    renamed = replace(original, doc_id="renamed")
+    cache._seen[id(renamed)] = cache._seen[id(original)]  # as when Python re-uses a freed object's id
+    assert cache.documents_json([renamed]) == documents_json([renamed])
+
+
+def test_duplicate_documents_each_keep_their_own_id(tmp_path):
+    import json
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for i in range(8):
+        shutil.copy(SCO / "20190614_1626279.json", folder / f"copy{i}.json")
+        shutil.copy(SEED, folder / f"seed{i}.txt")
+    for build in range(3):
+        index, _ = open_index(corpus_files([folder]), HashingEmbedder(), tmp_path / f"root{build}" / "idx")
+        ids = [d["doc_id"] for d in json.loads((tmp_path / f"root{build}" / "idx" / "documents.json").read_bytes())]
+        assert len(set(ids)) == 16 and ids == [d.doc_id for d in index.documents]
+
+
+def test_a_lone_surrogate_in_a_record_is_refused_by_name(tmp_path):
+    import json
+
+    from retrieval.errors import ParseError
+    from retrieval.parsers import parse_file
+
+    record = json.loads((SCO / "20201110_1626651.json").read_text("utf-8"))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(record).replace("Moscow", "Mos\\ud800cow", 1), "utf-8")  # a JSON escape
+    with pytest.raises(ParseError, match=r"bad.json: the .* holds a lone surrogate \(\\ud800\)"):
+        parse_file(bad)

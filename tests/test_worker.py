@@ -123,3 +123,47 @@ def test_a_build_with_new_files_starts_the_model_at_once_and_answers_as_in_proce
         embedder = lazy()
         _, built = open_index(corpus_files([corpus]), embedder, tmp_path / "root" / "idx")
         assert built == (change == "removal") and not prepared and not embedder.loaded  # nothing to encode
+
+
+def test_a_module_in_the_current_folder_never_replaces_the_childs(tmp_path, monkeypatch):
+    for name in ("embeddings.py", "numpy.py"):  # a user's own files, where the command is run
+        (tmp_path / name).write_text("raise SystemExit('the wrong module was imported')\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    child = EncoderProcess(FAKE)
+    try:
+        assert np.array_equal(child.embed_passages(TEXTS[:2]), HashingEmbedder().embed_passages(TEXTS[:2]))
+    finally:
+        child.close()
+
+
+def _gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie waiting for a parent that never reaps it has)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.model
+def test_the_child_ends_when_its_parent_is_killed(tmp_path):
+    """Killed at once, not after the 5 s of loading the model and reading the end of its input."""
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    real = {"name": None, "languages": ["en"], "threads": None}
+    code = ("import os, time; from embeddings.worker import EncoderProcess; "
+            f"child = EncoderProcess({real!r}); print(child._child.pid, flush=True); time.sleep(1.5); "
+            "os.kill(os.getpid(), 9)")  # while the child loads the model; no clean-up of any kind
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)  # the child shares no pipe with this test
+    pid = int(parent.stdout.readline())
+    parent.wait(timeout=60)
+    parent.stdout.close()
+    killed = time.monotonic()
+    while not _gone(pid) and time.monotonic() - killed < 10:
+        time.sleep(0.05)
+    assert _gone(pid) and time.monotonic() - killed < 2.0

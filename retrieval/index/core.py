@@ -164,6 +164,8 @@ def _vectors_and_words(documents, passages, texts, embedder, progress, store, ve
     if store is None:
         return progress.embed(texts, embedder.embed_passages, "passages"), {}, _lexical(whole_texts)
     made = _Vectors(documents, passages, texts, store, vectors_path)
+    if made.missing and hasattr(embedder, "prepare"):  # e.g. a file parsed before a build was stopped
+        embedder.prepare()  # a lazy model starts loading in a child process now (embeddings/worker.py)
     # The words need no model: they are indexed while this thread waits for the encoder (the model
     # loading in a child process, embeddings/worker.py, or torch's threads releasing the GIL).
     lexical = in_background(lambda: _lexical(whole_texts, documents, passages, parsed))
@@ -238,9 +240,14 @@ class _Vectors:
         if self._file is not None:
             self._file.close()
 
+    @property
+    def missing(self) -> list[int]:
+        """The documents no segment holds: to encode."""
+        return [d for d in self.rows if d not in self.reused]
+
     def encode_missing(self, encode, progress: BuildProgress) -> None:
         rows = self.rows
-        groups = _groups([d for d in rows if d not in self.reused], rows)
+        groups = _groups(self.missing, rows)
         # each group encodes its distinct texts (SegmentStore.encode): that is what progress counts
         progress.start("passages", sum(len({t for d in group for t in rows[d]}) for group in groups))
         encode = progress.encoder(encode)

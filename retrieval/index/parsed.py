@@ -75,7 +75,9 @@ class ParseCache:
         self.refresh = refresh  # parse every file again (and store it), whatever is cached
         self.on_new = on_new  # called before a file is parsed anew (its text may need encoding)
         self.hits = 0
-        self._seen: dict[int, tuple[str, bytes]] = {}  # id of a document returned -> its key and JSON
+        # id of a document returned -> (the document, kept alive so that its id is never another's,
+        # its key, its JSON)
+        self._seen: dict[int, tuple[Document, str, bytes]] = {}
 
     @classmethod
     def for_root(cls, index_root: Path, refresh: bool = False,
@@ -102,43 +104,65 @@ class ParseCache:
             try:
                 data = entry.read_bytes()
                 doc = doc_from_json(json.loads(data))
-                self.hits += 1
-                self._seen[id(doc)] = (key, data)
-                return doc
+                if _whole(doc, path):
+                    self.hits += 1
+                    self._seen[id(doc)] = (doc, key, data)
+                    return doc
             except (OSError, ValueError, TypeError, KeyError, AttributeError):
                 pass  # not cached yet, or unreadable: parsed again below
         if self.on_new is not None:
             self.on_new()
         doc = parse_file(path)
         data = json.dumps(doc_to_json(doc), ensure_ascii=False).encode("utf-8")
-        self._seen[id(doc)] = (key, data)
+        self._seen[id(doc)] = (doc, key, data)
         _store(entry, data)
         return doc
 
+    def _known(self, doc: Document) -> tuple[Document, str, bytes] | None:
+        seen = self._seen.get(id(doc))
+        return seen if seen is not None and seen[0] is doc else None
+
     def documents_json(self, documents: list[Document]) -> bytes:
         """documents.json (as `documents_json` writes it), from the JSON of the documents parsed."""
-        parts = [self._seen[id(d)][1] if id(d) in self._seen else documents_json([d])[1:-1] for d in documents]
+        parts = [known[2] if (known := self._known(d)) else documents_json([d])[1:-1] for d in documents]
         return b"[" + b", ".join(parts) + b"]"
 
     def words(self, doc: Document) -> tuple[list[list[str]], list[list[str]]]:
         """The words and the stems (retrieval.tokens) of each paragraph of `doc`; cached beside the
         parsed document, by LEXICAL_VERSION."""
-        key = self._seen.get(id(doc), (None,))[0]
-        entry = self.folder / f"{key}.words-{LEXICAL_VERSION}.json" if key else None
+        known = self._known(doc)
+        entry = self.folder / f"{known[1]}.words-{LEXICAL_VERSION}.json" if known else None
         if entry is not None and not self.refresh:
             try:
                 cached = json.loads(entry.read_bytes())
-                found, stemmed = cached["words"], cached["stems"]
-                if len(found) == len(stemmed) == len(doc.paragraphs) and all(
-                        isinstance(w, list) and isinstance(s, list) for w, s in zip(found, stemmed)):
-                    return found, stemmed
+                if cached["key"] == known[1] and _word_lists(cached["words"], cached["stems"], len(doc.paragraphs)):
+                    return cached["words"], cached["stems"]
             except (OSError, ValueError, TypeError, KeyError):
                 pass  # computed again below
         found = [words(p.text) for p in doc.paragraphs]
         stemmed = [stems(w) for w in found]
         if entry is not None:
-            _store(entry, json.dumps({"words": found, "stems": stemmed}, ensure_ascii=False).encode("utf-8"))
+            data = {"key": known[1], "words": found, "stems": stemmed}
+            _store(entry, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         return found, stemmed
+
+
+def _word_lists(found, stemmed, paragraphs: int) -> bool:
+    """Whether a cached entry is a list of word lists and one of stem lists, one per paragraph."""
+    return (isinstance(found, list) and isinstance(stemmed, list) and len(found) == len(stemmed) == paragraphs
+            and all(isinstance(part, list) and all(isinstance(t, str) for t in part) for part in found + stemmed))
+
+
+def _whole(doc: Document, path: Path) -> bool:
+    """Whether a document read back from the cache is one the parser could have made of `path`:
+    its own file, text where text is due, sentence spans inside their paragraph."""
+    texts = (doc.doc_id, doc.title, doc.short_title, doc.kind, doc.source_path)
+    if not all(isinstance(t, str) for t in texts) or not doc.doc_id or doc.source_path != str(path):
+        return False
+    return bool(doc.paragraphs) and all(
+        isinstance(p.text, str) and isinstance(p.number, int) and p.doc_id == doc.doc_id
+        and all(isinstance(a, int) and isinstance(b, int) and 0 <= a <= b <= len(p.text) for a, b in p.sentences)
+        for p in doc.paragraphs)
 
 
 def _store(entry: Path, data: bytes) -> None:

@@ -7,6 +7,8 @@ next to it, if any (`metadata`); and turns every failure into one `ParseError` n
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -56,7 +58,23 @@ def parse_file(path: Path) -> Document:
     prefix = config_for(path).title_prefix
     doc = _parse_bytes(path, data, prefix)
     found = sidecar_path(path)
-    return metadata.apply(doc, metadata.read_sidecar(found), prefix) if found else doc
+    return _valid_text(path, metadata.apply(doc, metadata.read_sidecar(found), prefix) if found else doc)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(path: Path, doc: Document) -> Document:
+    """`doc`, unless a text of it holds a lone surrogate (a JSON escape such as \\ud800 can give
+    one): that is not text any file or answer can hold, so the file is refused, naming where."""
+    fields = [("title", doc.title), ("short title", doc.short_title), ("place", doc.place or "")]
+    fields += [(f"paragraph {p.number}", p.text) for p in doc.paragraphs]
+    for where, text in fields:
+        found = _SURROGATE.search(text)
+        if found:
+            raise ParseError(f"{path}: the {where} holds a lone surrogate (\\u{ord(found.group()):04x}), "
+                             "which is not valid text")
+    return doc
 
 
 def _parse_bytes(path: Path, data: bytes, prefix: str) -> Document:
