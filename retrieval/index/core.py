@@ -13,8 +13,8 @@ from embeddings.base import Embedder
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
-from retrieval.index.parsed import ParseCache, documents_json
-from retrieval.index.passages import Passage, passages_jsonl, passages_of
+from retrieval.index.parsed import ParseCache
+from retrieval.index.passages import Passage, passages_of, rendered_files
 from retrieval.index.progress import BuildProgress
 from retrieval.index.search import VectorSearch, build_ann, search_kind
 from retrieval.index.segments import SegmentStore, VectorFile, texts_key
@@ -191,9 +191,7 @@ def _lexical(whole_texts: list[str], documents=None, passages=None, parsed: Pars
         stem_lists = [of_doc[p.doc][1][p.para] for p in whole]
     lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
     vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
-    rendered = {} if documents is None else {
-        "documents.json": parsed.documents_json(documents) if parsed else documents_json(documents),
-        "passages.jsonl": passages_jsonl(documents, passages)}
+    rendered = {} if documents is None else rendered_files(documents, passages, parsed)
     return lexicon, vocabulary, BM25Index.build(stem_lists), rendered
 
 

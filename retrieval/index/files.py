@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index.core import Index
-from retrieval.index.parsed import documents_json
-from retrieval.index.passages import Passage, passages_jsonl
+from retrieval.index.passages import Passage, rendered_files
 
 FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
 
@@ -47,8 +46,7 @@ def write_files(index: Index, folder: Path) -> dict[str, str]:
     """Write the index's files; the sha256 of those hashed as they were written."""
     import faiss
 
-    rendered = index.rendered or {"documents.json": documents_json(index.documents),
-                                  "passages.jsonl": passages_jsonl(index.documents, index.passages)}
+    rendered = index.rendered or rendered_files(index.documents, index.passages)
     shas = {}
     for name, data in rendered.items():
         (folder / name).write_bytes(data)

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from retrieval.index.parsed import documents_json
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
 
@@ -87,3 +88,10 @@ def passages_jsonl(documents: list[Document], passages: list[Passage]) -> bytes:
                      f'"kind": {encode(p.kind)}, "doc_id": {doc_ids[p.doc]}, "paragraph": {para.number}, '
                      f'"text": {encode(para.text[p.start : p.end])}}}\n')
     return "".join(lines).encode("utf-8")
+
+
+def rendered_files(documents: list[Document], passages: list[Passage], parsed=None) -> dict[str, bytes]:
+    """The index files that need no vector: documents.json (from the JSON the parse cache `parsed`
+    kept, when given) and passages.jsonl."""
+    return {"documents.json": parsed.documents_json(documents) if parsed else documents_json(documents),
+            "passages.jsonl": passages_jsonl(documents, passages)}
