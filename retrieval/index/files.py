@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from retrieval.index.core import Index
 from retrieval.index.passages import Passage, rendered_files
+from retrieval.index.segments import VectorFile
 
 FILES = ("documents.json", "passages.jsonl", "vectors.npy", "lexicon.json", "words.json", "word_vectors.npy")
 
@@ -28,22 +28,9 @@ def file_sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _save_npy(path: Path, array: np.ndarray) -> str:
-    """What np.save writes (format 1.0), hashed as it is written, not read back; its sha256."""
-    array = np.ascontiguousarray(array)
-    head = io.BytesIO()
-    np.lib.format.write_array_header_1_0(head, np.lib.format.header_data_from_array_1_0(array))
-    body = memoryview(array).cast("B")
-    with path.open("wb") as out:
-        out.write(head.getvalue())
-        out.write(body)
-    digest = hashlib.sha256(head.getvalue())
-    digest.update(body)
-    return digest.hexdigest()
-
-
 def write_files(index: Index, folder: Path) -> dict[str, str]:
-    """Write the index's files; the sha256 of those hashed as they were written."""
+    """Write the index's files; the sha256 of those hashed as they were written (the others are
+    hashed from the page cache by the caller)."""
     import faiss
 
     rendered = index.rendered or rendered_files(index.documents, index.passages)
@@ -53,8 +40,9 @@ def write_files(index: Index, folder: Path) -> dict[str, str]:
         shas[name] = hashlib.sha256(data).hexdigest()
     vectors = folder / "vectors.npy"
     if not (isinstance(index.vectors, np.memmap) and Path(index.vectors.filename) == vectors.resolve()):
-        shas["vectors.npy"] = _save_npy(vectors, index.vectors.astype(np.float32, copy=False))
-    # else the build wrote them there (segments.VectorFile); hashed from the page cache
+        written = VectorFile(vectors, *index.vectors.shape)  # else the build wrote them there already
+        written.put(0, index.vectors)
+        written.close()
     if index.search.ann is not None:
         data = faiss.serialize_index(index.search.ann)  # the bytes of faiss.write_index
         (folder / "ann.faiss").write_bytes(data)
