@@ -24,7 +24,7 @@ from retrieval.parsers.pdf import inflated_size
 from retrieval.parsers.webpage import MAX_ATTRIBUTES, MAX_DEPTH, nesting_depth
 from retrieval.text import fold
 
-from .conftest import CORPUS, SEED, SHARED
+from .conftest import CORPUS, ROOT, SEED
 
 DATA = Path(__file__).resolve().parent / "data"
 DOCUMENTS = DATA / "documents"
@@ -306,7 +306,7 @@ def test_copies_answer_like_the_original(seed_engine, real_embedder, tmp_path):
     from retrieval.loader import open_engine
     from retrieval.settings import EngineSettings
 
-    lines = (SHARED / "eval" / "dev_questions.jsonl").read_text("utf-8").splitlines()
+    lines = (ROOT / "eval" / "dev_questions.jsonl").read_text("utf-8").splitlines()  # the shared file, copied
     questions = [json.loads(line)["q"] for line in lines if line.strip()]
 
     def rank1(engine):

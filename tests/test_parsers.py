@@ -11,7 +11,7 @@ from retrieval.errors import CorpusError, ParseError
 from retrieval.parsers import corpus_files, load_corpus, parse_file
 from retrieval.parsers.reflow import content_lines, reflow, wrap_width
 
-from .conftest import CORPUS, SEED, SHARED, UNGDC
+from .conftest import CORPUS, SEED, SHARED, UNGDC, needs_shared
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -167,6 +167,7 @@ def test_markdown_headings_and_file_name_title(tmp_path):
     assert doc.title == "speech" and doc.paragraphs[0].text.startswith("This speech")
 
 
+@needs_shared
 def test_hard_wrapped_plain_text_is_cut_into_paragraphs():
     # a UN General Debate speech: wrapped at ~50 characters, no blank line between paragraphs
     doc = parse_file(UNGDC / "AFG_67_2012.txt")
@@ -177,6 +178,7 @@ def test_hard_wrapped_plain_text_is_cut_into_paragraphs():
     assert all("\n" not in p.text for p in doc.paragraphs)
 
 
+@needs_shared
 def test_a_paragraph_per_line_is_kept(tmp_path):
     # the UN General Debate speeches of 2020-2023: no blank lines, one long paragraph a line
     doc = parse_file(SHARED / "corpus" / "ungdc" / "2023" / "AGO_78_2023.txt")

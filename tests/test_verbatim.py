@@ -32,7 +32,7 @@ from embeddings import HashingEmbedder
 from retrieval.index import Index
 from retrieval.parsers import load_corpus, parse_file
 
-from .conftest import CORPUS, UNGDC
+from .conftest import CORPUS, UNGDC, needs_shared
 
 PAGE_NUMBER = re.compile(r"^\s*(?:Page\s+)?[-–—]?\s*\d{1,3}\s*[-–—]?\s*$", re.MULTILINE)
 LINE_END_HYPHEN = "\x01"
@@ -105,6 +105,7 @@ def test_pattern_rejects_altered_text(corpus):
     assert not _pattern(text.replace(" can ", " may ")).search(source)
 
 
+@needs_shared
 def test_hard_wrapped_plain_text_stays_verbatim():
     """The UN General Debate speeches (plain text, hard-wrapped): reflowed, still verbatim."""
     speeches = load_corpus(sorted(UNGDC.glob("*.txt"))[:25])
