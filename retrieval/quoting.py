@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrieval.answer_types import gives_date, titled_names
 from retrieval.query import Query
 from retrieval.scoring import Candidate, RankingConfig
 from retrieval.tokens import fold_words, has_phrases
@@ -21,13 +22,22 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
     for row, dense in zip(units, row_sims[units]):
         overlap = len(wanted & index.row_stems(row)) / max(1, len(wanted))
         value = float(dense) + config.quote_lexical_weight * overlap
-        if candidate.exact:
+        if candidate.exact or query.asks_person or query.asks_date:
             passage = index.passages[row]
-            unit = fold_words(index.paragraph(passage).text[passage.start:passage.end])
-            value += config.phrase_bonus * has_phrases(unit, query.phrases)
+            text = index.paragraph(passage).text[passage.start:passage.end]
+            value += answer_type_bonus(query, text, config)
+            if candidate.exact:
+                value += config.phrase_bonus * has_phrases(fold_words(text), query.phrases)
         if value > best_value:
             best_row, best_value = row, value
     return best_row
+
+
+def answer_type_bonus(query: Query, text: str, config: RankingConfig) -> float:
+    """The bonus of a sentence or clause that names a person ("who ...?") or gives a date ("when ...?")."""
+    person = query.asks_person and bool(titled_names(text))
+    date = query.asks_date and gives_date(text)
+    return config.answer_type_quote_bonus * (person or date)
 
 
 def citation(doc: Document, paragraph: Paragraph) -> Citation:

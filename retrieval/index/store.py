@@ -38,6 +38,7 @@ from retrieval.index.parsed import ParseCache, doc_from_json
 from retrieval.index.progress import BuildProgress
 from retrieval.index.search import ann_from_bytes
 from retrieval.index.segments import SegmentStore, changes, previous_segments
+from retrieval.lang import en
 from retrieval.lexicon import Lexicon
 from retrieval.locking import exclusive
 from retrieval.parsers import PARSER_VERSION, parse_files, sidecar_path
@@ -52,8 +53,10 @@ class StaleIndex(Exception):
 
 def corpus_hash(files: list[Path]) -> str:
     """Identifies the parsed corpus: versions of the parser and tokens, every file's path and
-    content, and the corpus configuration files and metadata sidecars that apply to them."""
+    content, the corpus configuration files and metadata sidecars that apply to them, and the
+    expansions of acronyms and synonyms the lexicon is built with (retrieval/lang/data)."""
     digest = hashlib.sha256(f"parser-{PARSER_VERSION}-lexical-{LEXICAL_VERSION}".encode())
+    digest.update(json.dumps(en.expansions(), sort_keys=True).encode())
     configs = {c for c in (config_path(p) for p in files) if c}
     sidecars = {s for s in (sidecar_path(p) for p in files) if s}
     for path in sorted(files) + sorted(configs) + sorted(sidecars):

@@ -164,6 +164,21 @@ NAME_NOUNS = (
     r"agreements?", r"resolutions?", r"leaders?", r"presidents?", r"chairs?",
 )
 
+# Titles of office before a person's name: "chaired by the PRIME MINISTER of the Republic of
+# Tajikistan Kokhir Rasulzoda", "SCO SECRETARY-GENERAL Zhang Ming" (answer-type matching for "who
+# ...?", retrieval.answer_types). From the attendance paragraphs of the SCO communiqués and press
+# releases in corpus/sco; longer titles first.
+OFFICE_TITLES = ("Under-Secretary-General", "Secretary-General", "Executive Secretary", "Vice-President",
+                 "President", "Prime Minister", "Premier", "Chief Executive", "Chairperson", "Chairman", "Chair",
+                 "Director", "Minister", "Secretary", "King", "Emir", "Ambassador")
+# Questions that ask for a person: "WHO chaired ...", "WHOS the head of ...", "did Afghanistan SEND
+# ANYONE", "was ANYONE FROM the UN there" (from eval/open_fit_questions.jsonl, a fit file).
+PERSON_QUESTIONS = (r"who(?:m|se|s|'s|’s)?", r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
+                    r"(?:any|some)(?:one|body)\s+(?:from|attend(?:ed)?|represent(?:ed|ing)?)")
+# Questions that ask for a date: "WHEN WAS the summit", "samarkand summit DATE", "on WHAT DAY"; not
+# "what happens when a member ..." (a "when" that opens a clause).
+DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when\s*\??\s*$", r"dates?", r"(?:what|which)\s+day")
+
 # The last word of the name of an institution, agreement, event or place: "Asian Development
 # BANK", "Green Climate FUND", "World Health ASSEMBLY", "Middle CORRIDOR", "Paris CLUB". A run of a
 # question's words ending with one names one thing, even in lower case (retrieval.grounding).

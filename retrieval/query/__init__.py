@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from retrieval.answer_types import asks_for_date, asks_for_person
 from retrieval.lexicon import Lexicon
 from retrieval.names import asks_for_name
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise, quoted_phrases
@@ -39,6 +40,8 @@ class Query:
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
     asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
+    asks_person: bool = False  # "who chaired ...?": the answer names a person after a title
+    asks_date: bool = False  # "when was ...?": the answer gives a date
     hints: Filters = Filters()  # years, places, kinds named loosely: preferred, not required
 
 
@@ -66,5 +69,7 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         runs=found.runs,
         phrases=normal.phrases,
         asks_name=asks_for_name(text),
+        asks_person=asks_for_person(normal.text),
+        asks_date=asks_for_date(normal.text),
         hints=scope.hints,
     )
