@@ -26,7 +26,9 @@ _DATE_QUESTION = re.compile(rf"\b{en.alternation(en.DATE_QUESTIONS)}(?!\w)", re.
 
 _CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w’'\-]*[a-z][\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
 _LINK = r"(?:of|the|for|and|on|in|[-–]|\(?[A-Z]{2,}\)?)"  # inside a title: "of the", "(RATS)"
-_TITLED = re.compile(rf"\b{en.alternation(en.OFFICE_TITLES)}\b((?:\s+(?:{_LINK}|{_CAPITAL}))+)")
+_TITLE = rf"\b{en.alternation(en.OFFICE_TITLES)}\b"
+# A title, then its words up to the next title ("Secretary-General R. Alimov and Director of ...").
+_TITLED = re.compile(rf"{_TITLE}((?:(?!\s+(?:and\s+)?{_TITLE})\s+(?:{_LINK}|{_CAPITAL}))+)")
 _CAPITAL_TOKEN = re.compile(rf"{_CAPITAL}\Z")
 _WORD = re.compile(r"[A-Z][\w’'\-]*")
 

@@ -176,8 +176,9 @@ OFFICE_TITLES = ("Under-Secretary-General", "Secretary-General", "Executive Secr
 PERSON_QUESTIONS = (r"who(?:m|se|s|'s|’s)?", r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
                     r"(?:any|some)(?:one|body)\s+(?:from|attend(?:ed)?|represent(?:ed|ing)?)")
 # Questions that ask for a date: "WHEN WAS the summit", "samarkand summit DATE", "on WHAT DAY"; not
-# "what happens when a member ..." (a "when" that opens a clause).
-DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when\s*\??\s*$", r"dates?", r"(?:what|which)\s+day")
+# "what happens when a member ..." (a "when" that opens a clause), nor "up-to-date", "to date".
+DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when\s*\??\s*$", r"(?<!to\s)(?<![\w-])dates?(?!-)",
+                  r"(?:what|which)\s+day")
 
 # The last word of the name of an institution, agreement, event or place: "Asian Development
 # BANK", "Green Climate FUND", "World Health ASSEMBLY", "Middle CORRIDOR", "Paris CLUB". A run of a
