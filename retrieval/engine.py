@@ -41,6 +41,7 @@ class Explanation:
     answer: Answer
     evidence: Evidence | None = None
     probability: float | None = None
+    ungrounded: tuple[str, ...] = ()  # the subjects the best paragraph does not ground (abstained)
 
 
 class Engine:
@@ -78,9 +79,10 @@ class Engine:
             if any(ch.isalnum() for ch in query.text):  # "What does the declaration say?"
                 raise EmptyQuestionError(messages.NO_TOPIC)
             raise EmptyQuestionError(messages.EMPTY_QUESTION)
+        more = self.grounder.absent_acronyms(query.content)
         if query.runs:
-            query = replace(query, absent=query.absent + self.grounder.absent_names(query.runs))
-        return query
+            more += self.grounder.absent_names(query.runs)
+        return replace(query, absent=query.absent + more) if more else query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Questions and the words they use that the corpus does not, encoded in one batch."""
@@ -187,9 +189,11 @@ class Engine:
             margin=margin,
         )
         probability = self.model.probability(evidence)
-        missing = [s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor)] if subjects else []
+        floors = (c.ground_floor, c.name_ground_floor)
+        missing = [s.word for s in grounding.ungrounded(subjects, best_words, *floors)] if subjects else []
         judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold)
-        return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability)
+        return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability,
+                           tuple(w.word for w in missing))
 
     # ---- browsing -----------------------------------------------------------------------------
     def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:

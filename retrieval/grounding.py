@@ -117,9 +117,15 @@ def _grounding(subject: Subject, paragraph_words: np.ndarray) -> float:
     return float((paragraph_words @ subject.vector).max())
 
 
-def ungrounded(subjects: tuple[Subject, ...], paragraph_words: np.ndarray, floor: float) -> list[Subject]:
-    """The subjects with no word of the paragraph at `floor` or closer."""
-    return [s for s in subjects if _grounding(s, paragraph_words) < floor]
+def ungrounded(subjects: tuple[Subject, ...], paragraph_words: np.ndarray, floor: float,
+               name_floor: float | None = None) -> list[Subject]:
+    """The subjects with no word of the paragraph at `floor` or closer; for a name, at
+    `name_floor` (default: `floor`) or closer: another name is seldom the same thing ("Qingdao" ~
+    "Beijing" 0.55, "Tehran" ~ "Iran" 0.75)."""
+    def needed(subject: Subject) -> float:
+        return name_floor if subject.word.name and name_floor is not None else floor
+
+    return [s for s in subjects if _grounding(s, paragraph_words) < needed(s)]
 
 
 class Grounder:
@@ -132,6 +138,21 @@ class Grounder:
 
     def absent_names(self, runs: Iterable[Run]) -> tuple[AbsentWord, ...]:
         return absent_names(runs, self.scorer.names.is_name, self.paragraphs_with, self.has_phrase)
+
+    def absent_acronyms(self, content: Iterable[str]) -> tuple[AbsentWord, ...]:
+        """Acronyms of the question that the corpus writes neither as such nor spelt out: "CTBT"
+        when no paragraph has "comprehensive nuclear test ban treaty", though it has each word
+        but "ban". Names, grounded only by themselves."""
+        lexicon, found = self.index.lexicon, []
+        for word in content:
+            expansion = en.acronym_expansions().get(word)
+            if expansion is None or any(s in lexicon.stem_df for s in stems([word])):
+                continue
+            spelt = tuple(w for w in words(expansion) if w not in en.STOPWORDS)
+            places = [self.paragraphs_with(w) for w in spelt]
+            if not spelt or not all(places) or not self.has_phrase(spelt, set.intersection(*places)):
+                found.append(AbsentWord(word, word.upper(), name=True, literal=True))
+        return tuple(found)
 
     def has_phrase(self, run: tuple[str, ...], positions: set[int]) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close

@@ -37,6 +37,9 @@ class RankingConfig:
     subject_aboutness: float = 0.35
     # ... and a paragraph grounds it when one of its words is this close to it ("Tehran" ~ "Iran").
     ground_floor: float = 0.35
+    # ... a name ("Tehran", "rohingya", "G7"), when one is this close: names close in meaning are
+    # mostly other things ("Qingdao" ~ "Beijing", "UNDP" ~ "UN"). Fitted on the fit files.
+    name_ground_floor: float = 0.7
     # Choosing the quote inside a paragraph: meaning first, plus this much for the question's words.
     quote_lexical_weight: float = 0.08
     # Paragraphs with every quoted phrase of the question rank first.

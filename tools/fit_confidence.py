@@ -48,12 +48,10 @@ def labelled_evidence():
     from retrieval.errors import QuoteBotError
     from retrieval.evaluate import _relevant, load_questions
     from retrieval.loader import open_engine
-    from retrieval.scoring import DEFAULT_RANKING
     from retrieval.settings import EngineSettings
 
     names = Evidence.names()
     neutral = ConfidenceModel(names, (0.0,) * len(names), (1.0,) * len(names), (0.0,) * len(names), 0.0, 0.5)
-    floor = 1.0 - DEFAULT_RANKING.ground_floor
     embedder = load_embedder()
     rows = []
     for name, corpus, split in FIT:
@@ -69,7 +67,7 @@ def labelled_evidence():
                 continue
             top = explained.answer.hits[0].text
             label = int(bool(item["gold"]) and _relevant(top, item["gold"]))
-            missing = explained.evidence.ungrounded > floor  # a subject the best paragraph does not ground
+            missing = bool(explained.ungrounded)  # a subject the best paragraph does not ground
             rows.append((explained.evidence.vector(), label, int(bool(item["gold"])), int(missing),
                          f"{name}:{item['id']}"))
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,9 +49,35 @@ MIN_UNKNOWN_NAME = 4  # shorter words that are no English word are mostly chat (
 
 def looks_like_a_name(written: str) -> bool:
     """A word written with a capital or a digit ("Kashmir", "NATO", "G7"), or no English word
-    at all ("mpox", "starlink"): it names something, whatever else the question says."""
+    at all ("mpox", "rohingya"): it names something, whatever else the question says."""
     return (written[:1].isupper() or any(ch.isdigit() for ch in written)
-            or (len(written) >= MIN_UNKNOWN_NAME and written.lower() not in en.english_words()))
+            or (len(written) >= MIN_UNKNOWN_NAME and not is_english(written.lower())))
+
+
+MIN_COMPOUND_PART = 4  # "black|list" is a compound; "bit|coin", "tik|tok" are names
+
+
+def is_english(word: str) -> bool:
+    """An English word, a form of one ("parliaments", "auditors"), one with a prefix ("misuse",
+    "bioweapons") or a compound of two ("blacklist"), by the words of en.english_words()."""
+    known = en.english_words()
+    if word in known or stems([word])[0] in english_stems():
+        return True
+    if any(word.startswith(p) and is_english_form(word[len(p):]) for p in en.WORD_PREFIXES):
+        return True
+    parts = range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1)
+    return any(word[:i] in known and is_english_form(word[i:]) for i in parts)
+
+
+def is_english_form(word: str) -> bool:
+    """An English word or a form of one (at least two letters)."""
+    return len(word) > 1 and (word in en.english_words() or stems([word])[0] in english_stems())
+
+
+@functools.lru_cache(maxsize=1)
+def english_stems() -> frozenset[str]:
+    """The stems of en.english_words(): "auditors" is a form of "auditor"."""
+    return frozenset(stems(sorted(en.english_words())))
 
 
 @dataclass(frozen=True)
