@@ -123,8 +123,8 @@ class Lexicon:
 
     def _correct(self, word: str) -> str:
         if (word in self.vocabulary or word in en.STOPWORDS or len(word) < MIN_CORRECTABLE
-                or not word.isalpha() or word in en.english_words()):
-            return word
+                or not word.isalpha() or word in en.english_words() or word in self.expansions):
+            return word  # a known acronym ("iaea") is never a misspelt word ("idea")
         from rapidfuzz.distance import DamerauLevenshtein
 
         limit = 1 if len(word) <= 5 else 2

@@ -131,3 +131,52 @@ def test_a_multi_word_name_the_corpus_lacks_is_never_answered(engine):
     assert answer.abstained and answer.note == "the declarations never mention trade energy fund"
     assert not engine.answer("their development fund").abstained
     assert not engine.answer("cooperation on trade and energy").abstained
+
+
+def test_a_name_needs_a_closer_word_than_another_subject():
+    qingdao = Subject(AbsentWord("qingdao", "Qingdao", name=True), _unit(1, 0, 0), 1.0)
+    whaling = Subject(AbsentWord("whaling", "whaling"), _unit(1, 0, 0), 1.0)
+    paragraph = np.stack([_unit(0.6, 0.8, 0)])  # "beijing": 0.6 from both
+    assert ungrounded((qingdao, whaling), paragraph, 0.35) == []  # one floor for all
+    assert ungrounded((qingdao, whaling), paragraph, 0.35, name_floor=0.7) == [qingdao]
+    assert ungrounded((qingdao,), np.stack([_unit(0.75, 0.66, 0)]), 0.35, name_floor=0.7) == []  # "Tehran" ~ "Iran"
+
+
+@pytest.mark.parametrize("word", ["parliaments", "auditors", "misuse", "bioweapons", "blacklist", "cooperation"])
+def test_forms_prefixes_and_compounds_of_english_words_are_no_names(word):
+    from retrieval.query.terms import is_english, looks_like_a_name
+
+    assert is_english(word) and not looks_like_a_name(word)
+
+
+@pytest.mark.parametrize("word", ["rohingya", "undp", "bitcoin", "tiktok", "cpec", "mpox"])
+def test_words_of_no_english_are_names(word):
+    from retrieval.query.terms import is_english, looks_like_a_name
+
+    assert not is_english(word) and looks_like_a_name(word)
+
+
+ACRONYM_TEXTS = {
+    "weapons.txt": "Weapons statement\n\nThe member states oppose weapons of mass destruction.\n\n"
+                   "They support the nuclear treaty and a comprehensive test of their security.",
+}
+
+
+@pytest.fixture(scope="module")
+def acronym_engine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("acronyms")
+    for name, text in ACRONYM_TEXTS.items():
+        (folder / name).write_text(text, "utf-8")
+    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
+    engine = open_engine(settings, embedder=HashingEmbedder()).engine
+    engine.model = ALWAYS_LIKELY
+    return engine
+
+
+def test_an_acronym_the_corpus_never_spells_out_is_an_absent_name(acronym_engine):
+    # CTBT: comprehensive, nuclear, test and treaty are there, "ban" and the phrase are not
+    absent = acronym_engine.grounder.absent_acronyms(("ctbt", "wmd", "security"))
+    assert [(a.word, a.written, a.name, a.literal) for a in absent] == [("ctbt", "CTBT", True, True)]
+    answer = acronym_engine.answer("the nuclear treaty and the ctbt")
+    assert answer.abstained and answer.note == "the declarations never mention CTBT"
+    assert not acronym_engine.answer("what about WMD").abstained  # spelt out in the corpus

@@ -140,6 +140,11 @@ def test_acronyms_in_capitals_are_never_spell_corrected(lexicon):
     assert corrected == ["iaea", "idea"]
 
 
+def test_known_acronyms_are_never_spell_corrected_in_lower_case_either():
+    known = Lexicon.from_texts(["an idea"], {"iaea": "International Atomic Energy Agency"})
+    assert correct(["iaea", "idaa"], known)[0] == ["iaea", "idea"]  # "idaa" is known as nothing: a typo
+
+
 def test_scope_words_are_the_places_and_years_searched():
     assert scope_words(Filters(years=(2019,), places=("New Delhi",))) == {"2019", "new", "delhi"}
 
