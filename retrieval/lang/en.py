@@ -32,12 +32,14 @@ REQUEST_WORDS = frozenset(
     mention mentions mentioned talk talks regarding concerning know let give show find any wrt re""".split()
 )
 # Chat: greetings, courtesy, contractions written with or without the apostrophe, and the
-# abbreviations people type in a group chat ("whats", "dont", "abt", "gonna").
+# abbreviations people type in a group chat ("whats", "dont", "abt", "gonna", "smth"; "imo" is "in my
+# opinion", not the International Maritime Organization).
 CHAT_WORDS = frozenset(
     """hey hi hello yo ok okay please pls thanks
     what's whats where's wheres who's whos how's hows that's thats it's there's theres they're
     theyre don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt can't cant
-    won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep""".split()
+    won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep
+    smth sth smthg btw idk imo tbh""".split()
 )
 # The product's own names, as users address it ("bot, what about ...", "@quotebot ...").
 PRODUCT_WORDS = frozenset({"bot", "quotebot"})
