@@ -219,3 +219,17 @@ def test_progress_counts_each_distinct_text_once_and_reaches_100(tmp_path):
     _open(folder, tmp_path / "idx", progress=BuildProgress(write=lines.append, every=0))
     passages = [line for line in lines if " passages " in line]
     assert passages and passages[-1].endswith("(100%)"), lines
+
+
+def test_the_corpus_hash_covers_the_expansions_the_lexicon_bakes_in(tmp_path, monkeypatch):
+    from retrieval.index import corpus_hash
+    from retrieval.index import store
+    from retrieval.lang import en
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("Title\n\nThe member states meet at the summit.", "utf-8")
+    before = corpus_hash([doc])
+    assert corpus_hash([doc]) == before
+    shipped = en.expansions()
+    monkeypatch.setattr(store.en, "expansions", lambda: {**shipped, "summit": "meeting of the council"})
+    assert corpus_hash([doc]) != before  # an upgrade with another synonym rebuilds the index
