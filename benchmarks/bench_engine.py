@@ -45,11 +45,15 @@ def _questions(n: int) -> list[str]:
 
 
 def _cli(args: list[str], env: dict) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one CLI run."""
+    """Wall time and peak RSS (KiB) of one CLI run: the process's own plus that of its largest
+    child (the encoder process: embeddings/worker.py), read once the child is ended and waited
+    for (an exit handler registered first runs last). The sum bounds the peak of both at once."""
     started = time.perf_counter()
     code = (
-        "import resource, sys; from quotebot.cli import main; rc = main(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
+        "import atexit, resource, sys; "
+        "atexit.register(lambda: print(sum(resource.getrusage(w).ru_maxrss for w in "
+        "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), file=sys.stderr)); "
+        "from quotebot.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     result = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
