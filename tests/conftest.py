@@ -42,6 +42,15 @@ def fake_engine(index_root):
     return open_engine(settings, embedder=HashingEmbedder()).engine
 
 
+def engine_over(texts: dict[str, str], tmp_path_factory):
+    """An engine with the fake embedder over a small corpus: file name -> text."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for name, text in texts.items():
+        (folder / name).write_text(text, "utf-8")
+    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
+    return open_engine(settings, embedder=HashingEmbedder()).engine
+
+
 @pytest.fixture(scope="session")
 def real_embedder():
     from embeddings import load_embedder

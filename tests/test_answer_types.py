@@ -7,11 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from embeddings import HashingEmbedder
 from retrieval.answer_types import (asks_for_date, asks_for_person, date_mask, gives_date, person_mask,
                                     titled_names)
-from retrieval.loader import open_engine
-from retrieval.settings import EngineSettings
+
+from .conftest import engine_over
 
 
 @pytest.mark.parametrize("question", [
@@ -102,11 +101,7 @@ TEXTS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("corpus")
-    for name, text in TEXTS.items():
-        (folder / name).write_text(text, "utf-8")
-    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
-    return open_engine(settings, embedder=HashingEmbedder()).engine
+    return engine_over(TEXTS, tmp_path_factory)
 
 
 def _scores(engine, query):

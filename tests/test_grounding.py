@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embeddings import HashingEmbedder
 from retrieval.confidence import ConfidenceModel, Evidence
 from retrieval.grounding import Subject, grounding, subjects_of, ungrounded
-from retrieval.loader import open_engine
 from retrieval.query import AbsentWord
-from retrieval.settings import EngineSettings
+
+from .conftest import engine_over
 
 TEXTS = {
     "cooperation.txt": "Cooperation declaration\n\nThe member states support cooperation in trade, energy and "
@@ -30,11 +29,7 @@ ABSENT = ["Kashmir", "zorblax", "G7", "whaling", "Quuxland", "mpox"]
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("corpus")
-    for name, text in TEXTS.items():
-        (folder / name).write_text(text, "utf-8")
-    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
-    engine = open_engine(settings, embedder=HashingEmbedder()).engine
+    engine = engine_over(TEXTS, tmp_path_factory)
     engine.model = ALWAYS_LIKELY
     return engine
 
@@ -164,11 +159,7 @@ ACRONYM_TEXTS = {
 
 @pytest.fixture(scope="module")
 def acronym_engine(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("acronyms")
-    for name, text in ACRONYM_TEXTS.items():
-        (folder / name).write_text(text, "utf-8")
-    settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
-    engine = open_engine(settings, embedder=HashingEmbedder()).engine
+    engine = engine_over(ACRONYM_TEXTS, tmp_path_factory)
     engine.model = ALWAYS_LIKELY
     return engine
 
