@@ -3,12 +3,14 @@
 "Who chaired the Bishkek summit?" is answered by "President of the Kyrgyz Republic Sooronbay
 Jeenbekov chaired the meeting", not by the paragraph that describes the summit; "When was the
 New Delhi summit?" by the one that says "on 4 July 2023". Like "which country ...?"
-(retrieval.names), such questions give a small bonus to paragraphs of their answer's type.
+(retrieval.names), such questions give a small bonus to paragraphs of their answer's type, and
+quote the sentence of that type.
 
-A paragraph names a person when a title of office ("Prime Minister of the Republic of
-Tajikistan", "SCO Secretary-General") is followed by a run of two or more capitalised words or
-initials ("Kokhir Rasulzoda", "E. Sysoev") whose last word is rare in the corpus: a name, not the
-end of a body's name ("Secretary-General of the United Nations", "Chairman of the Council").
+A text names a person when a title of office ("Prime Minister of the Republic of Tajikistan",
+"SCO Secretary-General") is followed by a run of capitalised words or initials ("Kokhir
+Rasulzoda", "E. Sysoev") whose last word is a person's name in the corpus (`PersonNames`): rare,
+never written in lower case. "Secretary-General of the United Nations" and "President of the
+Russian Federation" end with a body's or a country's name, common in the corpus.
 """
 
 from __future__ import annotations
@@ -21,19 +23,22 @@ import numpy as np
 
 from retrieval.lang import en
 
-_PERSON_QUESTION = re.compile(rf"\b{en.alternation(en.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
+_PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en.QUESTION_LEADS)})\s*{en.WHO}(?!\w)"
+                              rf"|\b{en.alternation(en.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
 _DATE_QUESTION = re.compile(rf"\b{en.alternation(en.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
 
 _CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w’'\-]*[a-z][\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
-_LINK = r"(?:of|the|for|and|on|in|[-–]|\(?[A-Z]{2,}\)?)"  # inside a title: "of the", "(RATS)"
+_LINK = rf"(?:{en.alternation(en.TITLE_LINKS)}|[-–]|\(?[A-Z]{{2,}}\)?)"  # "of the", "(RATS)"
 _TITLE = rf"\b{en.alternation(en.OFFICE_TITLES)}\b"
 # A title, then its words up to the next title ("Secretary-General R. Alimov and Director of ...").
 _TITLED = re.compile(rf"{_TITLE}((?:(?!\s+(?:and\s+)?{_TITLE})\s+(?:{_LINK}|{_CAPITAL}))+)")
 _CAPITAL_TOKEN = re.compile(rf"{_CAPITAL}\Z")
 _WORD = re.compile(r"[A-Z][\w’'\-]*")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'\-]*")
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 _MONTH = en.alternation(en.MONTHS)
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY = rf"\d{{1,2}}{en.alternation(en.ORDINAL_SUFFIXES)}?"
 _DATE = re.compile(rf"\b{_DAY}(?:\s*[-–\u0335]\s*{_DAY})?\s*(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+{_DAY}\b")
 
 # A person's name is in at most this share of the paragraphs (at least RARE_MIN of them).
@@ -42,8 +47,9 @@ RARE_MIN = 2
 
 
 def asks_for_person(text: str) -> bool:
-    """Whether the question asks who ("who chaired", "did Afghanistan send anyone")."""
-    return bool(_PERSON_QUESTION.search(text))
+    """Whether the question asks who ("who chaired", "did Afghanistan send anyone"); not "those
+    who finance terrorism", nor the WHO."""
+    return any(not m.group().strip().startswith("WHO") for m in _PERSON_QUESTION.finditer(text))
 
 
 def asks_for_date(text: str) -> bool:
@@ -57,26 +63,52 @@ def gives_date(text: str) -> bool:
 
 
 def titled_names(text: str) -> list[str]:
-    """The last word of each run of two or more capitalised words after a title of office
-    ("Prime Minister of the Republic of Tajikistan Kokhir Rasulzoda" -> "Rasulzoda")."""
+    """The last word of each run of capitalised words after a title of office that may be a
+    person's name: a run of two or more ("... of the Republic of Tajikistan Kokhir Rasulzoda" ->
+    "Rasulzoda"; "President Vladimir Putin of the Russian Federation" -> "Putin", "Federation"),
+    or of one right after the title ("Prime Minister Modi")."""
     found = []
     for match in _TITLED.finditer(text):
-        tokens = match.group(1).split()
-        while tokens and not _CAPITAL_TOKEN.match(tokens[-1]):
-            tokens.pop()
-        run = 0
-        while run < len(tokens) and _CAPITAL_TOKEN.match(tokens[len(tokens) - 1 - run]):
-            run += 1
-        if run >= 2:
-            found.append(tokens[-1])
+        run: list[str] = []
+        for position, token in enumerate([*match.group(1).split(), ""]):
+            if _CAPITAL_TOKEN.match(token):
+                run.append(token)
+                continue
+            if len(run) >= 2 or (run and position == len(run)):
+                found.append(run[-1])
+            run = []
     return found
 
 
+class PersonNames:
+    """The words of a corpus that are persons' names after a title: capitalised, in at most
+    RARE_SHARE of its texts (at least RARE_MIN), never written in lower case ("Board", "Council")."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.frequency = Counter(word for text in texts for word in {_bare(w) for w in _WORD.findall(text)})
+        self.lower = {_bare(word) for text in texts for word in _LOWER_WORD.findall(text)}
+        self.limit = max(RARE_MIN, RARE_SHARE * len(texts))
+
+    def is_name(self, word: str) -> bool:
+        word = _bare(word)
+        return self.frequency[word] <= self.limit and word.lower() not in self.lower
+
+    def names_person(self, text: str) -> bool:
+        """Whether `text` names a person after a title."""
+        return any(self.is_name(word) for word in titled_names(text))
+
+    def mask(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([self.names_person(text) for text in texts], dtype=bool)
+
+
+def _bare(word: str) -> str:
+    """`word` without a possessive ending ("Council’s" -> "Council")."""
+    return _POSSESSIVE.sub("", word)
+
+
 def person_mask(texts: Sequence[str]) -> np.ndarray:
-    """Per text: names a person after a title, the name's last word being rare among `texts`."""
-    frequency = Counter(word for text in texts for word in set(_WORD.findall(text)))
-    limit = max(RARE_MIN, RARE_SHARE * len(texts))
-    return np.array([any(frequency[name] <= limit for name in titled_names(text)) for text in texts], dtype=bool)
+    """Per text: names a person after a title, by the persons' names of `texts` themselves."""
+    return PersonNames(texts).mask(texts)
 
 
 def date_mask(texts: Sequence[str]) -> np.ndarray:

@@ -175,7 +175,8 @@ class Engine:
         c = self.config
         margin = ranked[0].score - ranked[1].score if len(ranked) > 1 else 0.0
         ranked = ranked[:k]
-        hits = tuple(make_hit(self.index, i + 1, r, quote_row(self.index, query, r, features.row_sims, c))
+        of_type = self.scorer.answers_type(query)
+        hits = tuple(make_hit(self.index, i + 1, r, quote_row(self.index, query, r, features.row_sims, c, of_type))
                      for i, r in enumerate(ranked))
         if not ranked:
             return Explanation(Answer(query.original, hits, True, filters, note=verdict.judge(query, None, [], [], False).note))

@@ -89,6 +89,11 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
 MAX_NAME_WORDS = 4
 
 
+def _spelt(expansion: str) -> tuple[str, ...]:
+    """The words of an acronym's expansion but function words, lower case."""
+    return tuple(w for w in words(expansion) if w not in en.STOPWORDS)
+
+
 def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
                  has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> bool:
     """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
@@ -144,15 +149,30 @@ class Grounder:
         when no paragraph has "comprehensive nuclear test ban treaty", though it has each word
         but "ban". Names, grounded only by themselves."""
         lexicon, found = self.index.lexicon, []
-        for word in content:
+        for word in dict.fromkeys(content):
             expansion = en.acronym_expansions().get(word)
             if expansion is None or any(s in lexicon.stem_df for s in stems([word])):
                 continue
-            spelt = tuple(w for w in words(expansion) if w not in en.STOPWORDS)
-            places = [self.paragraphs_with(w) for w in spelt]
-            if not spelt or not all(places) or not self.has_phrase(spelt, set.intersection(*places)):
+            if not any(self._has_all(spelt) for spelt in self.spellings(_spelt(expansion))):
                 found.append(AbsentWord(word, word.upper(), name=True, literal=True))
         return tuple(found)
+
+    def spellings(self, spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """`spelt`, and with the expansion of an acronym the corpus uses written as that acronym
+        ("united nations children fund" -> "un children fund")."""
+        found = [spelt]
+        for acronym, expansion in en.acronym_expansions().items():
+            inner = _spelt(expansion)
+            if not inner or not any(s in self.index.lexicon.stem_df for s in stems([acronym])):
+                continue
+            for i in range(len(spelt) - len(inner) + 1):
+                if spelt[i:i + len(inner)] == inner:
+                    found.append(spelt[:i] + (acronym,) + spelt[i + len(inner):])
+        return found
+
+    def _has_all(self, spelt: tuple[str, ...]) -> bool:
+        places = [self.paragraphs_with(w) for w in spelt]
+        return bool(spelt) and all(places) and self.has_phrase(spelt, set.intersection(*places))
 
     def has_phrase(self, run: tuple[str, ...], positions: set[int]) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from retrieval.answer_types import gives_date, titled_names
 from retrieval.query import Query
 from retrieval.scoring import Candidate, RankingConfig
 from retrieval.tokens import fold_words, has_phrases
 from retrieval.types import Citation, Document, Hit, Paragraph
 
 
-def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, config: RankingConfig) -> int:
+def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, config: RankingConfig,
+              of_type: Callable[[str], bool] | None = None) -> int:
     """The sentence or clause of the candidate's paragraph to quote: meaning first, with a small
-    bonus for the question's words; the one with the quoted phrases when the paragraph has them."""
+    bonus for the question's words and one for being of the type the question asks for
+    (`of_type`: names a person, gives a date); the one with the quoted phrases when the
+    paragraph has them."""
     units = index.quotable_of.get(candidate.row, [candidate.row])
     if len(units) == 1:
         return units[0]
@@ -22,22 +26,16 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
     for row, dense in zip(units, row_sims[units]):
         overlap = len(wanted & index.row_stems(row)) / max(1, len(wanted))
         value = float(dense) + config.quote_lexical_weight * overlap
-        if candidate.exact or query.asks_person or query.asks_date:
+        if candidate.exact or of_type is not None:
             passage = index.passages[row]
             text = index.paragraph(passage).text[passage.start:passage.end]
-            value += answer_type_bonus(query, text, config)
+            if of_type is not None:
+                value += config.answer_type_quote_bonus * of_type(text)
             if candidate.exact:
                 value += config.phrase_bonus * has_phrases(fold_words(text), query.phrases)
         if value > best_value:
             best_row, best_value = row, value
     return best_row
-
-
-def answer_type_bonus(query: Query, text: str, config: RankingConfig) -> float:
-    """The bonus of a sentence or clause that names a person ("who ...?") or gives a date ("when ...?")."""
-    person = query.asks_person and bool(titled_names(text))
-    date = query.asks_date and gives_date(text)
-    return config.answer_type_quote_bonus * (person or date)
 
 
 def citation(doc: Document, paragraph: Paragraph) -> Citation:

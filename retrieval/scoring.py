@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import numpy as np
 
-from retrieval.answer_types import date_mask, person_mask
+from retrieval.answer_types import PersonNames, date_mask, gives_date
 from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
@@ -51,8 +52,9 @@ class RankingConfig:
     # gained nothing) ...
     person_answer_bonus: float = 0.2
     date_answer_bonus: float = 0.0
-    # ... and, in the paragraph, the sentence or clause that names one or gives one is quoted first.
-    answer_type_quote_bonus: float = 1.0
+    # ... and, in the paragraph, the sentence or clause that names one or gives one is preferred
+    # (0.3: the smallest of 0.1-1.0 that quotes the person asked for on the fit files).
+    answer_type_quote_bonus: float = 0.3
     # Years, places and kinds named loosely favour the documents that match them, this much at most.
     hint_bonus: float = 0.1
 
@@ -103,9 +105,14 @@ class Scorer:
         return NameIndex.from_texts(self.index.paragraph_texts(), SPEAKER_SHARE, self.index.lexicon.expansions)
 
     @functools.cached_property
+    def person_names(self) -> PersonNames:
+        """Who the corpus names after a title, for "who ...?" (built on first use)."""
+        return PersonNames(self.index.paragraph_texts())
+
+    @functools.cached_property
     def persons(self) -> np.ndarray:
-        """Per paragraph: names a person after a title, for "who ...?" (built on first use)."""
-        return person_mask(self.index.paragraph_texts())
+        """Per paragraph: names a person after a title (built on first use)."""
+        return self.person_names.mask(self.index.paragraph_texts())
 
     @functools.cached_property
     def dates(self) -> np.ndarray:
@@ -117,11 +124,20 @@ class Scorer:
         c, bonus = self.config, 0.0
         if query.asks_name:
             bonus = bonus + c.name_answer_bonus * self.names.naming(set(query.content))
-        if query.asks_person:
+        if query.asks_person and c.person_answer_bonus:
             bonus = bonus + c.person_answer_bonus * self.persons
-        if query.asks_date:
+        if query.asks_date and c.date_answer_bonus:
             bonus = bonus + c.date_answer_bonus * self.dates
         return bonus
+
+    def answers_type(self, query: Query) -> Callable[[str], bool] | None:
+        """Whether a sentence is of the type the question asks for (a person named, a date
+        given), for choosing the quote; None when the question asks for neither."""
+        if not (query.asks_person or query.asks_date):
+            return None
+        names = self.person_names
+        return lambda text: bool((query.asks_person and names.names_person(text))
+                                 or (query.asks_date and gives_date(text)))
 
     @functools.cached_property
     def folded(self) -> list[str]:

@@ -102,13 +102,16 @@ def threshold_for(predicted: np.ndarray, answerable: np.ndarray, missing: np.nda
     `missing` abstains whatever the probability), the lowest of those at which the model alone
     abstains on the most unanswerable questions. The model alone, because grounding catches the
     absent subjects of the fit questions far more often than those of new questions."""
-    best, best_abstained = 1.0, -1.0
+    best, best_abstained = 1.0, -1.0  # none found: an error below
     for t in np.arange(0.05, 1.0, 0.01):
         shown = (predicted >= t) & ~missing
         false_abstention = (~shown & answerable).sum() / max(1, answerable.sum())
         model_abstained = ((predicted < t) & ~answerable).sum() / max(1, (~answerable).sum())
         if false_abstention <= 1 - target + 1e-9 and model_abstained > best_abstained + 1e-9:
             best, best_abstained = round(float(t), 2), model_abstained
+    if best_abstained < 0:
+        raise SystemExit(f"no threshold keeps false abstentions within {1 - target:.0%}: "
+                         "the model or the labels are wrong (nothing written)")
     return best
 
 

@@ -170,17 +170,28 @@ NAME_NOUNS = (
 # Tajikistan Kokhir Rasulzoda", "SCO SECRETARY-GENERAL Zhang Ming" (answer-type matching for "who
 # ...?", retrieval.answer_types). From the attendance paragraphs of the SCO communiqués and press
 # releases in corpus/sco; longer titles first.
-OFFICE_TITLES = ("Under-Secretary-General", "Secretary-General", "Executive Secretary", "Vice-President",
-                 "President", "Prime Minister", "Premier", "Chief Executive", "Chairperson", "Chairman", "Chair",
-                 "Director", "Minister", "Secretary", "King", "Emir", "Ambassador")
-# Questions that ask for a person: "WHO chaired ...", "WHOS the head of ...", "did Afghanistan SEND
-# ANYONE", "was ANYONE FROM the UN there" (from eval/open_fit_questions.jsonl, a fit file).
-PERSON_QUESTIONS = (r"who(?:m|se|s|'s|’s)?", r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
+OFFICE_TITLES = ("Under-Secretary-General", "Secretary-General", "Director-General", "Executive Secretary",
+                 "Special Representative", "Special Envoy", "Vice-President", "President", "Prime Minister",
+                 "Premier", "Chief Executive", "Chairperson", "Chairman", "Chair", "Chancellor", "Director",
+                 "Minister", "Secretary", "Head", "King", "Emir", "Ambassador")
+# Words inside a title before the name: "Prime Minister OF THE Republic of India Narendra Modi".
+TITLE_LINKS = ("of", "the", "for", "and", "on", "in")
+# What may come right before a "who" that asks (the start, a punctuation mark, a conjunction, a chat
+# opener, "tell me", "know"), unlike the "who" of "those who finance terrorism".
+QUESTION_LEADS = (r"^", r"[,;:.!?()\-–—]", r"\b(?:and|or|but|so|then|hey|ok|okay|bot|me|know|wonder|wondering)\b")
+# Questions that ask for a person: "WHO chaired ...", "WHOS the head of ..." after a lead above, and
+# "did Afghanistan SEND ANYONE", "was ANYONE FROM the UN there" anywhere (from
+# eval/open_fit_questions.jsonl, a fit file).
+WHO = r"who(?:m|se|s|'s|’s)?"
+PERSON_QUESTIONS = (r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
                     r"(?:any|some)(?:one|body)\s+(?:from|attend(?:ed)?|represent(?:ed|ing)?)")
 # Questions that ask for a date: "WHEN WAS the summit", "samarkand summit DATE", "on WHAT DAY"; not
-# "what happens when a member ..." (a "when" that opens a clause), nor "up-to-date", "to date".
-DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when\s*\??\s*$", r"(?<!to\s)(?<![\w-])dates?(?!-)",
-                  r"(?:what|which)\s+day")
+# "what happens when a member ..." (a "when" that opens a clause), nor "up-to-date", "out of date",
+# "to date", "date from".
+DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when[\s?]*$",
+                  r"(?<!to\s)(?<!of\s)(?<![\w-])dates?(?!-)(?!\s+(?:from|back)\b)", r"(?:what|which)\s+day")
+# The endings of a day's number: "the 10TH of June".
+ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 
 # Prefixes that make English words of English words ("MISuse", "BIOweapons", "COUNTERterrorism"): a
 # question word made so is no name (retrieval.query.terms). The common derivational prefixes of

@@ -69,7 +69,7 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         runs=found.runs,
         phrases=normal.phrases,
         asks_name=asks_for_name(text),
-        asks_person=asks_for_person(normal.text),
-        asks_date=asks_for_date(normal.text),
+        asks_person=asks_for_person(text),
+        asks_date=asks_for_date(text),
         hints=scope.hints,
     )

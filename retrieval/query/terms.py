@@ -63,15 +63,19 @@ def is_english(word: str) -> bool:
     known = en.english_words()
     if word in known or stems([word])[0] in english_stems():
         return True
-    if any(word.startswith(p) and is_english_form(word[len(p):]) for p in en.WORD_PREFIXES):
+    if any(word.startswith(p) and is_english_form(word[len(p):], MIN_AFTER_PREFIX) for p in en.WORD_PREFIXES):
         return True
     parts = range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1)
     return any(word[:i] in known and is_english_form(word[i:]) for i in parts)
 
 
-def is_english_form(word: str) -> bool:
-    """An English word or a form of one (at least two letters)."""
-    return len(word) > 1 and (word in en.english_words() or stems([word])[0] in english_stems())
+MIN_AFTER_PREFIX = 3  # "mis|use"; not "eco|was" (ECOWAS), "anti|fa"
+
+
+def is_english_form(word: str, min_length: int = 2) -> bool:
+    """An English word or a form of one, of `min_length` letters or more, no function word."""
+    return (len(word) >= min_length and word not in en.STOPWORDS
+            and (word in en.english_words() or stems([word])[0] in english_stems()))
 
 
 @functools.lru_cache(maxsize=1)
