@@ -23,11 +23,11 @@ import numpy as np
 
 from retrieval.lang import en
 
-_PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en.QUESTION_LEADS)})\s*{en.WHO}(?!\w)"
+_PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en.QUESTION_LEADS)})\s*(?P<who>{en.WHO})(?!\w)"
                               rf"|\b{en.alternation(en.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
 _DATE_QUESTION = re.compile(rf"\b{en.alternation(en.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
 
-_CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w’'\-]*[a-z][\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
+_CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z](?=[\w’'\-]*[a-z])[\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
 _LINK = rf"(?:{en.alternation(en.TITLE_LINKS)}|[-–]|\(?[A-Z]{{2,}}\)?)"  # "of the", "(RATS)"
 _TITLE = rf"\b{en.alternation(en.OFFICE_TITLES)}\b"
 # A title, then its words up to the next title ("Secretary-General R. Alimov and Director of ...").
@@ -41,15 +41,23 @@ _MONTH = en.alternation(en.MONTHS)
 _DAY = rf"\d{{1,2}}{en.alternation(en.ORDINAL_SUFFIXES)}?"
 _DATE = re.compile(rf"\b{_DAY}(?:\s*[-–\u0335]\s*{_DAY})?\s*(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+{_DAY}\b")
 
-# A person's name is in at most this share of the paragraphs (at least RARE_MIN of them).
+# A person's name is in at most this share of the paragraphs (at least RARE_MIN, at most RARE_MAX of
+# them); one that is also an English word ("Ming", "Khan"; "Federation", "Committee") in RARE_MIN.
 RARE_SHARE = 0.01
 RARE_MIN = 2
+RARE_MAX = 25
 
 
 def asks_for_person(text: str) -> bool:
     """Whether the question asks who ("who chaired", "did Afghanistan send anyone"); not "those
-    who finance terrorism", nor the WHO."""
-    return any(not m.group().strip().startswith("WHO") for m in _PERSON_QUESTION.finditer(text))
+    who finance terrorism", nor the WHO ("covid and WHO"; but "WHO chaired it?" and a question in
+    capitals ask)."""
+    return any(not _is_the_who(m, text) for m in _PERSON_QUESTION.finditer(text))
+
+
+def _is_the_who(match: re.Match, text: str) -> bool:
+    """The World Health Organization: "WHO" in capitals, not first, in a question not in capitals."""
+    return match.group("who") == "WHO" and match.start("who") > 0 and text != text.upper()
 
 
 def asks_for_date(text: str) -> bool:
@@ -81,17 +89,18 @@ def titled_names(text: str) -> list[str]:
 
 
 class PersonNames:
-    """The words of a corpus that are persons' names after a title: capitalised, in at most
-    RARE_SHARE of its texts (at least RARE_MIN), never written in lower case ("Board", "Council")."""
+    """The words of a corpus that are persons' names after a title: capitalised, rare (see
+    RARE_SHARE), never written in lower case ("Board", "Council")."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.frequency = Counter(word for text in texts for word in {_bare(w) for w in _WORD.findall(text)})
         self.lower = {_bare(word) for text in texts for word in _LOWER_WORD.findall(text)}
-        self.limit = max(RARE_MIN, RARE_SHARE * len(texts))
+        self.limit = max(RARE_MIN, min(RARE_MAX, RARE_SHARE * len(texts)))
 
     def is_name(self, word: str) -> bool:
         word = _bare(word)
-        return self.frequency[word] <= self.limit and word.lower() not in self.lower
+        limit = RARE_MIN if word.lower() in en.english_words() else self.limit
+        return self.frequency[word] <= limit and word.lower() not in self.lower
 
     def names_person(self, text: str) -> bool:
         """Whether `text` names a person after a title."""

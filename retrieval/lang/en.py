@@ -188,7 +188,7 @@ PERSON_QUESTIONS = (r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
 # Questions that ask for a date: "WHEN WAS the summit", "samarkand summit DATE", "on WHAT DAY"; not
 # "what happens when a member ..." (a "when" that opens a clause), nor "up-to-date", "out of date",
 # "to date", "date from".
-DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when[\s?]*$",
+DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when['’]?s", r"when[\s?]*$",
                   r"(?<!to\s)(?<!of\s)(?<![\w-])dates?(?!-)(?!\s+(?:from|back)\b)", r"(?:what|which)\s+day")
 # The endings of a day's number: "the 10TH of June".
 ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
