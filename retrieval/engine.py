@@ -190,8 +190,8 @@ class Engine:
             margin=margin,
         )
         probability = self.model.probability(evidence)
-        floors = (c.ground_floor, c.name_ground_floor)
-        missing = [s.word for s in grounding.ungrounded(subjects, best_words, *floors)] if subjects else []
+        missing = ([s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor, c.name_ground_floor)]
+                   if subjects else [])
         judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold)
         return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability,
                            tuple(w.word for w in missing))

@@ -100,24 +100,29 @@ class Scorer:
         self.config = config
 
     @functools.cached_property
+    def paragraph_texts(self) -> list[str]:
+        """The text of each paragraph, in index order (listed once, for the answer types below)."""
+        return self.index.paragraph_texts()
+
+    @functools.cached_property
     def names(self) -> NameIndex:
         """The names of each paragraph, for "which country ...?" questions (built on first use)."""
-        return NameIndex.from_texts(self.index.paragraph_texts(), SPEAKER_SHARE, self.index.lexicon.expansions)
+        return NameIndex.from_texts(self.paragraph_texts, SPEAKER_SHARE, self.index.lexicon.expansions)
 
     @functools.cached_property
     def person_names(self) -> PersonNames:
         """Who the corpus names after a title, for "who ...?" (built on first use)."""
-        return PersonNames(self.index.paragraph_texts())
+        return PersonNames(self.paragraph_texts)
 
     @functools.cached_property
     def persons(self) -> np.ndarray:
         """Per paragraph: names a person after a title (built on first use)."""
-        return self.person_names.mask(self.index.paragraph_texts())
+        return self.person_names.mask(self.paragraph_texts)
 
     @functools.cached_property
     def dates(self) -> np.ndarray:
         """Per paragraph: gives a date, for "when ...?" (built on first use)."""
-        return date_mask(self.index.paragraph_texts())
+        return date_mask(self.paragraph_texts)
 
     def answer_type_bonus(self, query: Query) -> np.ndarray | float:
         """The bonus of each paragraph whose content is of the type the question asks for."""
@@ -142,7 +147,7 @@ class Scorer:
     @functools.cached_property
     def folded(self) -> list[str]:
         """Each paragraph as its words between spaces, for quoted phrases (built on first use)."""
-        return [fold_words(text) for text in self.index.paragraph_texts()]
+        return [fold_words(text) for text in self.paragraph_texts]
 
     def row_similarities(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> np.ndarray:
         """Cosine of the question with every row that can matter; -1 for the others (filtered out,

@@ -60,13 +60,12 @@ MIN_COMPOUND_PART = 4  # "black|list" is a compound; "bit|coin", "tik|tok" are n
 def is_english(word: str) -> bool:
     """An English word, a form of one ("parliaments", "auditors"), one with a prefix ("misuse",
     "bioweapons") or a compound of two ("blacklist"), by the words of en.english_words()."""
-    known = en.english_words()
-    if word in known or stems([word])[0] in english_stems():
+    if _word_or_form(word):
         return True
     if any(word.startswith(p) and is_english_form(word[len(p):], MIN_AFTER_PREFIX) for p in en.WORD_PREFIXES):
         return True
     parts = range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1)
-    return any(word[:i] in known and is_english_form(word[i:]) for i in parts)
+    return any(word[:i] in en.english_words() and is_english_form(word[i:]) for i in parts)
 
 
 MIN_AFTER_PREFIX = 3  # "mis|use"; not "eco|was" (ECOWAS), "anti|fa"
@@ -74,8 +73,12 @@ MIN_AFTER_PREFIX = 3  # "mis|use"; not "eco|was" (ECOWAS), "anti|fa"
 
 def is_english_form(word: str, min_length: int = 2) -> bool:
     """An English word or a form of one, of `min_length` letters or more, no function word."""
-    return (len(word) >= min_length and word not in en.STOPWORDS
-            and (word in en.english_words() or stems([word])[0] in english_stems()))
+    return len(word) >= min_length and word not in en.STOPWORDS and _word_or_form(word)
+
+
+def _word_or_form(word: str) -> bool:
+    """In en.english_words(), or a form of one of them (a function word has no stem: no form)."""
+    return word in en.english_words() or any(s in english_stems() for s in stems([word]))
 
 
 @functools.lru_cache(maxsize=1)
