@@ -6,6 +6,8 @@ finds the best paragraph likely to answer: what is left to abstain is the ground
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -51,6 +53,8 @@ def test_an_absent_subject_never_gets_a_confident_answer_whatever_the_other_word
 def test_a_subject_the_corpus_names_gets_an_answer(engine, question):
     answer = engine.answer(question)
     assert not answer.abstained and answer.note is None
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_words_of_every_paragraph_have_vectors(engine):
@@ -149,6 +153,30 @@ def test_words_of_no_english_are_names(word):
     from retrieval.query.terms import is_english, looks_like_a_name
 
     assert not is_english(word) and looks_like_a_name(word)
+
+
+@pytest.mark.parametrize("word", ["tehran", "latin", "african", "montreal", "kashmir"])
+def test_words_english_writes_with_a_capital_are_names_in_lower_case(word):
+    from retrieval.query.terms import is_english, looks_like_a_name
+
+    assert is_english(word) and looks_like_a_name(word)
+
+
+@pytest.mark.parametrize("word", ["ozone", "animal", "gulf", "women", "railways"])
+def test_common_nouns_in_lower_case_are_no_names(word):
+    from retrieval.query.terms import looks_like_a_name
+
+    assert not looks_like_a_name(word)
+
+
+def test_proper_nouns_are_the_words_a_dictionary_has_only_capitalised():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("english_words", ROOT / "tools" / "english_words.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    dictionary = ["Tehran", "Bush", "bush", "ozone", "NATO", "Paris's", "Latin"]
+    assert tool.proper_nouns(["bush", "latin", "nato", "ozone", "tehran", "rome"], dictionary) == ["latin", "tehran"]
 
 
 ACRONYM_TEXTS = {

@@ -289,3 +289,9 @@ def irregular_verbs() -> dict[str, tuple[str, ...]]:
 def english_words() -> frozenset[str]:
     """Whole English words (english_words.txt): never taken for a misspelling."""
     return frozenset(line for line in _data("english_words.txt").splitlines() if line and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def proper_nouns() -> frozenset[str]:
+    """English words that are names, though typed in lower case ("tehran"): proper_nouns.txt."""
+    return frozenset(line for line in _data("proper_nouns.txt").splitlines() if line and not line.startswith("#"))

@@ -48,10 +48,12 @@ MIN_UNKNOWN_NAME = 4  # shorter words that are no English word are mostly chat (
 
 
 def looks_like_a_name(written: str) -> bool:
-    """A word written with a capital or a digit ("Kashmir", "NATO", "G7"), or no English word
-    at all ("mpox", "rohingya"): it names something, whatever else the question says."""
-    return (written[:1].isupper() or any(ch.isdigit() for ch in written)
-            or (len(written) >= MIN_UNKNOWN_NAME and not is_english(written.lower())))
+    """A word written with a capital or a digit ("Kashmir", "NATO", "G7"), a word English writes
+    only with a capital ("tehran", "latin": en.proper_nouns()), or no English word at all ("mpox",
+    "rohingya"): it names something, whatever else the question says."""
+    lower = written.lower()
+    return (written[:1].isupper() or any(ch.isdigit() for ch in written) or lower in en.proper_nouns()
+            or (len(written) >= MIN_UNKNOWN_NAME and not is_english(lower)))
 
 
 MIN_COMPOUND_PART = 4  # "black|list" is a compound; "bit|coin", "tik|tok" are names
