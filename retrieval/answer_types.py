@@ -21,15 +21,15 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.lang import en
+from retrieval.lang import en, en_names
 
-_PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en.QUESTION_LEADS)})\s*(?P<who>{en.WHO})(?!\w)"
-                              rf"|\b{en.alternation(en.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
-_DATE_QUESTION = re.compile(rf"\b{en.alternation(en.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
+_PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en_names.QUESTION_LEADS)})\s*(?P<who>{en_names.WHO})(?!\w)"
+                              rf"|\b{en.alternation(en_names.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
+_DATE_QUESTION = re.compile(rf"\b{en.alternation(en_names.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
 
 _CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z](?=[\w’'\-]*[a-z])[\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
-_LINK = rf"(?:{en.alternation(en.TITLE_LINKS)}|[-–]|\(?[A-Z]{{2,}}\)?)"  # "of the", "(RATS)"
-_TITLE = rf"\b{en.alternation(en.OFFICE_TITLES)}\b"
+_LINK = rf"(?:{en.alternation(en_names.TITLE_LINKS)}|[-–]|\(?[A-Z]{{2,}}\)?)"  # "of the", "(RATS)"
+_TITLE = rf"\b{en.alternation(en_names.OFFICE_TITLES)}\b"
 # A title, then its words up to the next title ("Secretary-General R. Alimov and Director of ...").
 _TITLED = re.compile(rf"{_TITLE}((?:(?!\s+(?:and\s+)?{_TITLE})\s+(?:{_LINK}|{_CAPITAL}))+)")
 _CAPITAL_TOKEN = re.compile(rf"{_CAPITAL}\Z")
@@ -38,7 +38,7 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z’'\-]*")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 _MONTH = en.alternation(en.MONTHS)
-_DAY = rf"\d{{1,2}}{en.alternation(en.ORDINAL_SUFFIXES)}?"
+_DAY = rf"\d{{1,2}}{en.alternation(en_names.ORDINAL_SUFFIXES)}?"
 _DATE = re.compile(rf"\b{_DAY}(?:\s*[-–\u0335]\s*{_DAY})?\s*(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+{_DAY}\b")
 
 # A person's name is in at most this share of the paragraphs (at least RARE_MIN, at most RARE_MAX of

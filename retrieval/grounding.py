@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from retrieval.lang import en
+from retrieval.lang import en, en_names
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
 from retrieval.tokens import stems, words
@@ -74,7 +74,7 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
       "paris olympics" when the corpus speaks of the Paris Agreement and of the Olympic Games.
       A name is a word the corpus writes as one (`is_name`) or the question writes with a capital;
     - a run ending with the head of a name ("asian development bank", "green climate fund",
-      en.NAME_HEADS) that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
+      en_names.NAME_HEADS) that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
     found = []
     for run in runs:
         names = [w for w, written in zip(run.words, run.written_words) if is_name(w) or written[:1].isupper()]
@@ -98,7 +98,7 @@ def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
                  has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> bool:
     """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
     route") are a name no paragraph has."""
-    head = next((i for i, w in enumerate(run.words) if w in en.NAME_HEADS), None)
+    head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
     if head is None or not 1 <= head < MAX_NAME_WORDS:
         return False
     name = run.words[: head + 1]

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.lang import en
+from retrieval.lang import en, en_names
 from retrieval.tokens import stems
 
 # A capitalised word after a lower-case word, a digit, a comma or a closing bracket: not the
@@ -30,7 +30,7 @@ _LOWER = re.compile(r"\b[a-z][a-z]+(?:-[a-z]+)*\b")
 _AUXILIARY = en.alternation(en.AUXILIARIES)
 _ASKS_NAME = re.compile(
     rf"\b(?:which|what)\s+(?:of\s+(?:the\s+)?)?(?:(?!{_AUXILIARY}\b)[a-z][a-z\-]*\s+){{0,2}}?"
-    rf"{en.alternation(en.NAME_NOUNS)}(?![\w-])",
+    rf"{en.alternation(en_names.NAME_NOUNS)}(?![\w-])",
     re.IGNORECASE,
 )
 

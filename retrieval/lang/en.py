@@ -3,7 +3,9 @@
 Add a stopword, a document noun, an abbreviation or a word family here, nowhere else. Each list
 says where it comes from. Lists that are larger than a screen are data files in `data/`:
 acronyms.json and synonyms.json (expansions of what a question names), irregular_verbs.json
-(word forms) and english_words.txt (real words, never spell-corrected).
+(word forms), english_words.txt (real words, never spell-corrected) and proper_nouns.txt (real
+words that are names). The words for names and answer types (titles of office, heads of names,
+"who" and "when" patterns) are in en_names.py.
 """
 
 from __future__ import annotations
@@ -157,61 +159,11 @@ CALENDAR_WORDS = frozenset(w.lower() for w in MONTHS + WEEKDAYS)
 # Titles of the signatories whose names close a declaration (signature blocks are no answer).
 SIGNATORY_TITLES = ("President", "Prime Minister", "Premier", "Minister", "Chairman", "Chairperson",
                     "Secretary-General", "King", "Emir")
-# Nouns of a question that asks for a name: "which COUNTRY", "what REGIONS", "which new dialogue
-# PARTNER" (answer-type matching, retrieval.names). From our "which" question files.
-NAME_NOUNS = (
-    r"countr(?:y|ies)", r"states?", r"nations?", r"partners?", r"members?", r"observers?", r"organi[sz]ations?",
-    r"bod(?:y|ies)", r"organs?", r"institutions?", r"agenc(?:y|ies)", r"groups?", r"forums?", r"banks?",
-    r"cit(?:y|ies)", r"capitals?", r"regions?", r"continents?", r"treat(?:y|ies)", r"charters?", r"conventions?",
-    r"agreements?", r"resolutions?", r"leaders?", r"presidents?", r"chairs?",
-)
-
-# Titles of office before a person's name: "chaired by the PRIME MINISTER of the Republic of
-# Tajikistan Kokhir Rasulzoda", "SCO SECRETARY-GENERAL Zhang Ming" (answer-type matching for "who
-# ...?", retrieval.answer_types). From the attendance paragraphs of the SCO communiqués and press
-# releases in corpus/sco; longer titles first.
-OFFICE_TITLES = ("Under-Secretary-General", "Secretary-General", "Director-General", "Executive Secretary",
-                 "Special Representative", "Special Envoy", "Vice-President", "President", "Prime Minister",
-                 "Premier", "Chief Executive", "Chairperson", "Chairman", "Chair", "Chancellor", "Director",
-                 "Minister", "Secretary", "Head", "King", "Emir", "Ambassador")
-# Words inside a title before the name: "Prime Minister OF THE Republic of India Narendra Modi".
-TITLE_LINKS = ("of", "the", "for", "and", "on", "in")
-# What may come right before a "who" that asks (the start, a punctuation mark, a conjunction, a chat
-# opener, "tell me", "know"), unlike the "who" of "those who finance terrorism".
-QUESTION_LEADS = (r"^", r"[,;:.!?()\-–—]", r"\b(?:and|or|but|so|then|hey|ok|okay|bot|me|know|wonder|wondering)\b")
-# Questions that ask for a person: "WHO chaired ...", "WHOS the head of ..." after a lead above, and
-# "did Afghanistan SEND ANYONE", "was ANYONE FROM the UN there" anywhere (from
-# eval/open_fit_questions.jsonl, a fit file).
-WHO = r"who(?:m|se|s|'s|’s)?"
-PERSON_QUESTIONS = (r"(?:sen[dt]|attend(?:ed)?)\s+(?:any|some)(?:one|body)",
-                    r"(?:any|some)(?:one|body)\s+(?:from|attend(?:ed)?|represent(?:ed|ing)?)")
-# Questions that ask for a date: "WHEN WAS the summit", "samarkand summit DATE", "on WHAT DAY"; not
-# "what happens when a member ..." (a "when" that opens a clause), nor "up-to-date", "out of date",
-# "to date", "date from".
-DATE_QUESTIONS = (rf"when\s+{alternation(AUXILIARIES)}", r"when['’]?s", r"when[\s?]*$",
-                  r"(?<!to\s)(?<!of\s)(?<![\w-])dates?(?!-)(?!\s+(?:from|back)\b)", r"(?:what|which)\s+day")
-# The endings of a day's number: "the 10TH of June".
-ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
-
 # Prefixes that make English words of English words ("MISuse", "BIOweapons", "COUNTERterrorism"): a
 # question word made so is no name (retrieval.query.terms). The common derivational prefixes of
 # English grammars.
 WORD_PREFIXES = ("anti", "bio", "co", "counter", "cyber", "de", "dis", "eco", "inter", "mis", "multi", "non",
                  "over", "post", "pre", "re", "self", "sub", "trans", "un", "under")
-
-# The last word of the name of an institution, agreement, event or place: "Asian Development
-# BANK", "Green Climate FUND", "World Health ASSEMBLY", "Middle CORRIDOR", "Paris CLUB". A run of a
-# question's words ending with one names one thing, even in lower case (retrieval.grounding).
-# Gathered from the names of international bodies and agreements in the declarations and the
-# UN General Debate speeches; "festival" from a miss of eval/open_questions_4.jsonl ("sco film festival").
-NAME_HEADS = frozenset("""
-    bank banks fund funds programme program assembly organisation organization union corridor council court
-    club protocol treaty agreement convention forum games olympics cup sea ocean lake river canal valley
-    party alliance charter committee commission agency institute university pact accord pipeline
-    railway parliament movement front army festival festivals
-    """.split())
-# Not "deal", "plan", "process", "summit", "initiative": questions use them for descriptions ("the
-# Iran nuclear deal" for the JCPOA) as often as in names.
 
 # ---- sentences --------------------------------------------------------------------------------
 # Abbreviations after which a full stop ends no sentence (titles, references, month names).
