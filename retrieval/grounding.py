@@ -74,10 +74,11 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
       "paris olympics" when the corpus speaks of the Paris Agreement and of the Olympic Games.
       A name is a word the corpus writes as one (`is_name`) or the question writes with a capital;
     - a run ending with the head of a name ("asian development bank", "green climate fund",
-      en_names.NAME_HEADS) that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
+      en_names.NAME_HEADS), or a body's name opened by its head ("organisation of islamic
+      cooperation"), that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
     found = []
     for run in runs:
-        names = [w for w, written in zip(run.words, run.written_words) if is_name(w) or written[:1].isupper()]
+        names = [w for w, written in zip(run.words, run.aligned) if is_name(w) or written[:1].isupper()]
         paragraphs = [paragraphs_with(w) for w in names]
         # every name is in the corpus (an absent word is a subject of its own), never all together
         apart = len(names) >= 2 and all(paragraphs) and not set.intersection(*paragraphs)
@@ -97,11 +98,15 @@ def _spelt(expansion: str) -> tuple[str, ...]:
 def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
                  has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> bool:
     """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
-    route") are a name no paragraph has."""
-    head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
-    if head is None or not 1 <= head < MAX_NAME_WORDS:
-        return False
-    name = run.words[: head + 1]
+    route"), or a whole run opened by its head ("organisation of islamic cooperation"), are a name
+    no paragraph has."""
+    if run.head_first:  # "organisation of islamic cooperation": the whole run
+        name = run.words
+    else:
+        head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
+        if head is None or not 1 <= head < MAX_NAME_WORDS:
+            return False
+        name = run.words[: head + 1]
     paragraphs = [paragraphs_with(w) for w in name]
     if not all(paragraphs):  # an absent word is a subject of its own
         return False

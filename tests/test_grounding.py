@@ -17,6 +17,8 @@ from retrieval.query import AbsentWord
 
 from .conftest import engine_over
 
+ROOT = Path(__file__).resolve().parent.parent
+
 TEXTS = {
     "cooperation.txt": "Cooperation declaration\n\nThe member states support cooperation in trade, energy and "
                        "security.\n\nThey welcome cooperation on Afghanistan and on drug trafficking.\n\n"
@@ -53,8 +55,6 @@ def test_an_absent_subject_never_gets_a_confident_answer_whatever_the_other_word
 def test_a_subject_the_corpus_names_gets_an_answer(engine, question):
     answer = engine.answer(question)
     assert not answer.abstained and answer.note is None
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_words_of_every_paragraph_have_vectors(engine):
@@ -130,6 +130,29 @@ def test_a_multi_word_name_the_corpus_lacks_is_never_answered(engine):
     assert answer.abstained and answer.note == "the declarations never mention trade energy fund"
     assert not engine.answer("their development fund").abstained
     assert not engine.answer("cooperation on trade and energy").abstained
+
+
+def test_a_body_named_by_its_head_first_is_a_run_of_its_own():
+    from retrieval.query.terms import head_first_runs
+    from retrieval.tokens import written_words
+
+    def runs(text):
+        written = written_words(text)
+        tokens = [w.lower() for w in written]
+        positions = [i for i, t in enumerate(tokens) if t not in ("any", "statement", "to", "the", "on", "of", "which")]
+        return [(r.words, r.written) for r in head_first_runs(positions, tokens, tokens, written)]
+
+    assert runs("any statement to the UN Commission on Human Rights") == [
+        (("commission", "human", "rights"), "Commission on Human Rights")]
+    assert runs("which treaty on nuclear arms") == []  # a treaty "on" something is as often a description
+    assert runs("the commission on") == []
+
+
+def test_a_body_named_by_its_head_first_that_the_corpus_lacks_is_never_answered(engine):
+    # "fund", "trade" and "security" are all in the corpus, never as one fund's name
+    answer = engine.answer("what about the fund for trade security")
+    assert answer.abstained and answer.note == "the declarations never mention fund for trade security"
+    assert not engine.answer("the fund for the region").abstained  # "a development fund for the region"
 
 
 def test_a_name_needs_a_closer_word_than_another_subject():

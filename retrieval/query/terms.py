@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from retrieval.lang import en
+from retrieval.lang import en, en_names
 from retrieval.lexicon import Lexicon
 from retrieval.tokens import stems, words, written_words
 
@@ -38,10 +38,16 @@ class Run:
 
     words: tuple[str, ...]  # corrected, lower case
     written_words: tuple[str, ...]  # as the user wrote them
+    head_first: bool = False  # a body's name opened by its head: "organisation of islamic cooperation"
 
     @property
     def written(self) -> str:
         return " ".join(self.written_words)
+
+    @property
+    def aligned(self) -> tuple[str, ...]:
+        """What the user wrote for each of `words` (the link of a head-first name left out)."""
+        return self.written_words[:1] + self.written_words[2:] if self.head_first else self.written_words
 
 
 MIN_UNKNOWN_NAME = 4  # shorter words that are no English word are mostly chat ("teh", "mtg")
@@ -130,6 +136,25 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str]) -> t
     return tuple(runs)
 
 
+MAX_AFTER_LINK = 3  # words of a name after its head and link: "commission on HUMAN RIGHTS"
+
+
+def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
+    """Names of bodies opened by their head and a link ("organisation of islamic cooperation"):
+    the head, then the consecutive topic words after the link (up to MAX_AFTER_LINK); the link is
+    kept in what the user wrote, for telling them."""
+    topical, runs = set(positions), []
+    for i in positions:
+        if corrected[i] not in en_names.INSTITUTION_HEADS or i + 2 >= len(tokens) or tokens[i + 1] not in en_names.NAME_LINKS:
+            continue
+        end = i + 2
+        while end in topical and end - i - 2 < MAX_AFTER_LINK:
+            end += 1
+        if end > i + 2:
+            runs.append(Run((corrected[i], *corrected[i + 2:end]), tuple(written[i:end]), head_first=True))
+    return tuple(runs)
+
+
 def is_absent(word: str, lexicon: Lexicon) -> bool:
     """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
     return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
@@ -156,5 +181,5 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         dense_text=dense.strip(),
         absent=tuple(absent.values()),
         corrections=corrections,
-        runs=runs_of(positions, corrected, written),
+        runs=runs_of(positions, corrected, written) + head_first_runs(positions, tokens, corrected, written),
     )
