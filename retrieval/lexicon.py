@@ -13,6 +13,21 @@ from retrieval.lang import en
 from retrieval.tokens import stems, words
 
 MIN_CORRECTABLE = 4
+# One edit at most. On every question file (eval/, 2026-11-28), all 17 corrections at distance 2
+# were wrong ("tedros" -> "terror", "sendai" -> "serdar", "interpol" -> "internal"); so were 7 of
+# the 8 one-letter substitutions or cut endings in words of MAX_SHORT letters or fewer ("gavi" ->
+# "gave", "raisi" -> "raise", "carec" -> "care"), while their dropped or swapped letters were
+# typos ("acess", "syira"): a short word is corrected only for those (`is_slip`).
+MAX_SHORT = 5
+
+
+def is_slip(word: str, candidate: str) -> bool:
+    """`candidate` is `word` with a letter put back ("acess" -> "access") or two neighbouring
+    letters swapped back ("syira" -> "syria")."""
+    if len(candidate) == len(word) + 1:
+        return any(candidate[:i] + candidate[i + 1:] == word for i in range(len(candidate)))
+    return len(candidate) == len(word) and any(
+        word[:i] + word[i + 1] + word[i] + word[i + 2:] == candidate for i in range(len(word) - 1))
 MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
 MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
@@ -127,18 +142,15 @@ class Lexicon:
             return word  # a known acronym ("iaea") is never a misspelt word ("idea")
         from rapidfuzz.distance import DamerauLevenshtein
 
-        limit = 1 if len(word) <= 5 else 2
-        best, best_key = word, (limit + 1, 0)
+        best, best_count = word, 0
         candidates = self._by_initial.get(word[0], [])
         if len(word) >= 7:  # long words may be misspelt in their first letter too
             candidates = [w for ws in self._by_initial.values() for w in ws]
         for candidate in candidates:
-            if abs(len(candidate) - len(word)) > limit:
-                continue
-            distance = DamerauLevenshtein.distance(word, candidate, score_cutoff=limit)
-            key = (distance, -self.vocabulary[candidate])
-            if distance <= limit and key < best_key:
-                best, best_key = candidate, key
+            if (abs(len(candidate) - len(word)) <= 1 and self.vocabulary[candidate] > best_count
+                    and DamerauLevenshtein.distance(word, candidate, score_cutoff=1) <= 1
+                    and (len(word) > MAX_SHORT or is_slip(word, candidate))):
+                best, best_count = candidate, self.vocabulary[candidate]
         return best
 
     def related_stems(self, word: str) -> list[str]:

@@ -136,13 +136,25 @@ def test_absent_words_are_topic_words_the_corpus_never_uses_in_any_form(lexicon)
 
 
 def test_acronyms_in_capitals_are_never_spell_corrected(lexicon):
-    corrected, _ = correct(["iaea", "iaea"], Lexicon.from_texts(["an idea"], {}), ["IAEA", "iaea"])
-    assert corrected == ["iaea", "idea"]
+    corrected, _ = correct(["idae", "idae"], Lexicon.from_texts(["an idea"], {}), ["IDAE", "idae"])
+    assert corrected == ["idae", "idea"]
 
 
 def test_known_acronyms_are_never_spell_corrected_in_lower_case_either():
     known = Lexicon.from_texts(["an idea"], {"iaea": "International Atomic Energy Agency"})
-    assert correct(["iaea", "idaa"], known)[0] == ["iaea", "idea"]  # "idaa" is known as nothing: a typo
+    assert correct(["iaea", "idae"], known)[0] == ["iaea", "idea"]  # "idae" is known as nothing: a typo
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("acess", "access"), ("syira", "syria"),  # a short word: a letter dropped, two letters swapped
+    ("terorism", "terrorism"), ("nucelar", "nuclear"), ("seperate", "separate"),  # longer: any one edit
+    ("gavi", "gavi"), ("raisi", "raisi"), ("carec", "carec"),  # a short word's other letter is no typo
+    ("tedros", "tedros"), ("sendai", "sendai"), ("interpol", "interpol"),  # two edits: a name, no typo
+])
+def test_spelling_correction_takes_one_edit_and_only_slips_in_short_words(typed, expected):
+    lexicon = Lexicon.from_texts(["access to Syria, terrorism, nuclear, separate, gave, raise, care, "
+                                  "terror, Serdar, internal"], {})
+    assert lexicon.correct(typed) == expected
 
 
 def test_scope_words_are_the_places_and_years_searched():
