@@ -108,9 +108,18 @@ def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
             return False
         name = run.words[: head + 1]
     paragraphs = [paragraphs_with(w) for w in name]
-    if not all(paragraphs):  # an absent word is a subject of its own
-        return False
+    if not all(paragraphs):  # "gulf cooperation council", "world cup": no paragraph can have it
+        head = 0 if run.head_first else len(name) - 1  # an absent head is a subject of its own
+        return any(_plain_unused(w) for i, (w, p) in enumerate(zip(name, paragraphs)) if not p and i != head)
     return not has_phrase(name, set.intersection(*paragraphs))
+
+
+def _plain_unused(word: str) -> bool:
+    """A whole English word that the corpus never uses ("gulf", "cup", "skies"), no name of its
+    own (a name, "pakistani" of "pakistani bank", is a subject already, grounded by "Pakistan"),
+    no clipped or compound word ("inf", "bioweapons": the corpus may spell the thing out) and no
+    word with an expansion ("pm")."""
+    return word in en.english_words() and word not in en.proper_nouns() and word not in en.expansions()
 
 
 def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> float:

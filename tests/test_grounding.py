@@ -118,6 +118,18 @@ def test_names_of_several_corpus_words_never_used_together_are_subjects():
     assert all(a.literal and a.name for a in found)
 
 
+def test_a_name_with_a_plain_word_the_corpus_never_uses_is_absent():
+    from retrieval.grounding import absent_names
+
+    paragraphs = {"cooperation": {1}, "council": {1, 2}, "bank": {3}, "treaty": {4}, "broad": {5}}
+    found = absent_names([_run("gulf", "cooperation", "council"), _run("pakistani", "bank"), _run("inf", "treaty"),
+                          _run("broad", "agreement")],
+                         lambda w: False, lambda w: paragraphs.get(w, set()), lambda run, where: True)
+    # "pakistani" is a name, a subject of its own; "inf" no whole English word (the corpus may spell
+    # it out); "agreement" the head, a subject of its own if the question is about it
+    assert [a.written for a in found] == ["gulf cooperation council"]
+
+
 def test_a_phrase_subject_is_never_grounded_by_one_word():
     phrase = Subject(AbsentWord("paris olympics", "paris olympics", name=True, literal=True), _unit(1, 0, 0), 1.0)
     paragraph = np.stack([_unit(1, 0, 0)])  # even a word identical to it
