@@ -67,7 +67,7 @@ def test_normalise_cuts_long_questions():
         ("trade bishkek 2019", Filters(), Filters(years=(2019,), places=("Bishkek",)), "trade bishkek 2019"),
         ("what does this joint communiqué say", Filters(), Filters(kinds=("communique",)),
          "what does this joint communiqué say"),
-        ("the presidency in 2019-2020", Filters(), Filters(), "the presidency in 2019-2020"),
+        ("the presidency in 2019-2020", Filters(), Filters(years=(2019,)), "the presidency in 2019-2020"),
     ],
 )
 def test_scope_and_hints(finder, question, scope, hints, text):
@@ -167,3 +167,14 @@ def test_the_whole_pipeline(lexicon, finder):
     assert query.content == ("missile", "defense")
     assert query.corrections == (("missle", "missile"),)
     assert query.terms[0] == ("missil",)
+
+
+@pytest.mark.parametrize("question, years", [
+    ("whos the sco secretary general in 2022-2023", (2022,)),
+    ("which country chaired the sco in 2018-20", (2019,)),
+    ("the plan for 2011/2013", (2012,)),
+    ("who chaired in 2023-24", ()),  # no document of those years
+])
+def test_a_span_of_years_hints_at_the_documents_of_its_years_without_restricting(finder, question, years):
+    scope = finder.find(question)
+    assert scope.hints.years == years and scope.filters.years == ()

@@ -18,6 +18,20 @@ _KIND_HINT = re.compile(
 )
 
 
+# A span of years ("in 2022-2023", "2021-22", "2019/20"): a period, preferred, not required.
+_YEAR_SPAN = re.compile(r"\b(?P<start>(?:19|20)\d\d)\s*[-–—/]\s*(?P<end>(?:19|20)\d\d|\d\d)\b")
+
+
+def span_years(text: str, years: list[int]) -> list[int]:
+    """The years of `years` inside the spans of years of `text` ("2021-22" -> 2021, 2022)."""
+    found = []
+    for match in _YEAR_SPAN.finditer(text):
+        start, end = int(match.group("start")), match.group("end")
+        last = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        found += [y for y in years if start <= y <= last]
+    return found
+
+
 @dataclass(frozen=True)
 class Scope:
     filters: Filters  # what the question restricts the search to ("in the 2020 Moscow declaration")
@@ -33,10 +47,12 @@ class ScopeFinder:
     """Finds the years, places and document kinds a question names as its scope ("in the
     2020 Moscow declaration", "in Samarkand", "in 2012"): a year or place of the corpus with
     a lead-in word before it ("in", "from", "the", ...) or a document noun after it. A year in a
-    span ("the presidency in 2022-2023") names a period, not a document, and is no scope."""
+    span ("the presidency in 2022-2023") names a period, not a document: no scope, but its years
+    are hints."""
 
     def __init__(self, documents: list[Document]) -> None:
         years = sorted({str(d.year) for d in documents if d.year})
+        self.years = [int(y) for y in years]
         self.places = sorted({d.place for d in documents if d.place}, key=len, reverse=True)
         year_alt = "|".join(years) or r"(?!x)x"
         place_alt = "|".join(_place_pattern(p) for p in self.places) or r"(?!x)x"
@@ -77,6 +93,7 @@ class ScopeFinder:
                 spans.append(match.span())
         if not scope["kinds"]:
             hints["kinds"] = [en.noun_kind(m.group("noun")) for m in _KIND_HINT.finditer(text)]
+        hints["years"] += span_years(text, self.years)
         filters = _filters(scope)
         return Scope(filters, _filters(hints, besides=filters), _cut(text, spans))
 
