@@ -2,6 +2,7 @@
 
     score = paragraph_weight * cos(question, paragraph)
           + unit_weight * max cos(question, sentence / clause / window of the paragraph)
+            (for "who ...?", the units that name a person, where the paragraph has one)
           + coverage_weight * coverage
           (+ bonuses: a name for a "which ...?" question, hinted documents, quoted phrases)
 
@@ -120,6 +121,17 @@ class Scorer:
         return self.person_names.mask(self.paragraph_texts)
 
     @functools.cached_property
+    def person_rows(self) -> np.ndarray:
+        """Per row of the index: its text names a person after a title, for scoring a "who ...?"
+        question by the sentence, clause or window that names one (built on first use)."""
+        idx, names = self.index, self.person_names
+        found = np.zeros(len(idx.passages), dtype=bool)
+        for row, passage in enumerate(idx.passages):
+            text = idx.paragraph(passage).text[passage.start:passage.end]
+            found[row] = names.names_person(text)
+        return found
+
+    @functools.cached_property
     def dates(self) -> np.ndarray:
         """Per paragraph: gives a date, for "when ...?" (built on first use)."""
         return date_mask(self.paragraph_texts)
@@ -214,6 +226,9 @@ class Scorer:
         dense_para = sims[starts]
         # the best sentence, clause or window; the paragraph itself only when it is one sentence
         dense_unit = np.maximum.reduceat(np.where(idx.has_units_mask, -1.0, sims), starts)
+        if query.asks_person:  # "who ...?": the best unit that names a person, where one does
+            typed = np.maximum.reduceat(np.where(idx.has_units_mask | ~self.person_rows, -1.0, sims), starts)
+            dense_unit = np.where(typed > -1.0, typed, dense_unit)
         coverage = self.coverage(query)
         score = c.paragraph_weight * dense_para + c.unit_weight * dense_unit + c.coverage_weight * coverage
         if query.asks_name or query.asks_person or query.asks_date:

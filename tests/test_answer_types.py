@@ -167,3 +167,21 @@ def test_a_who_question_quotes_the_sentence_that_names_the_person(engine):
     plain = engine.answer("the meeting of the council and its results for trade", k=5)
     same = next(h for h in plain.hits if "Bedelbayev" in h.text)
     assert "Bedelbayev" not in same.quote  # without "who", meaning alone picks the other sentence
+
+
+def test_a_who_question_scores_a_paragraph_by_its_sentences_that_name_a_person(engine):
+    question = "who: the member states discussed the meeting of the council and its results for trade"
+    query = engine.understand(question)
+    assert query.asks_person
+    scorer, index = engine.scorer, engine.index
+    position = next(p for p, text in enumerate(scorer.paragraph_texts) if "Bedelbayev" in text)
+    row = index.paragraph_rows[position]
+    units = index.units_of[row]
+    naming = [u for u in units if scorer.person_rows[u]]
+    assert naming and len(naming) < len(units)  # the sentence on trade names no one
+    vector = engine.embed([query])[0][0]
+    typed = scorer.features(query, vector, None)
+    plain = scorer.features(dataclasses.replace(query, asks_person=False), vector, None)
+    assert typed.dense_unit[position] == pytest.approx(typed.row_sims[naming].max())
+    assert plain.dense_unit[position] == pytest.approx(plain.row_sims[units].max())
+    assert typed.dense_unit[position] < plain.dense_unit[position]  # the closest sentence names no one
