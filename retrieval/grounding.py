@@ -68,16 +68,20 @@ class WordVectors:
 
 def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
                  paragraphs_with: Callable[[str], set[int]],
-                 has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> tuple[AbsentWord, ...]:
+                 has_phrase: Callable[..., bool]) -> tuple[AbsentWord, ...]:
     """Names of several words that the corpus never uses, though it uses each word:
     - a run of the question's words holding two or more names that no paragraph has together:
       "paris olympics" when the corpus speaks of the Paris Agreement and of the Olympic Games.
       A name is a word the corpus writes as one (`is_name`) or the question writes with a capital;
     - a run ending with the head of a name ("asian development bank", "green climate fund",
       en_names.NAME_HEADS), or a body's name opened by its head ("organisation of islamic
-      cooperation"), that no paragraph has as a phrase (`has_phrase`, in the paragraphs given)."""
-    found = []
-    for run in runs:
+      cooperation"), that no paragraph has as a phrase (`has_phrase`, in the paragraphs given);
+    - a name the question gives with its acronym ("asia cooperation dialogue (acd)") that no
+      paragraph has word for word."""
+    found: list[AbsentWord] = []
+    for run in sorted(runs, key=lambda r: not r.defined):  # a name the question defines first
+        if any(set(run.words) <= set(f.word.split()) or set(f.word.split()) <= set(run.words) for f in found):
+            continue  # the same name once: "trade security fund (tsf)"
         names = [w for w, written in zip(run.words, run.aligned) if is_name(w) or written[:1].isupper()]
         paragraphs = [paragraphs_with(w) for w in names]
         # every name is in the corpus (an absent word is a subject of its own), never all together
@@ -100,6 +104,9 @@ def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
     """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
     route"), or a whole run opened by its head ("organisation of islamic cooperation"), are a name
     no paragraph has."""
+    if run.defined:  # "asia cooperation dialogue (acd)": a name, so its words next to each other
+        places = [paragraphs_with(w) for w in run.words]
+        return not all(places) or not has_phrase(run.words, set.intersection(*places), 0)
     if run.head_first:  # "organisation of islamic cooperation": the whole run
         name = run.words
     else:
@@ -188,12 +195,12 @@ class Grounder:
         places = [self.paragraphs_with(w) for w in spelt]
         return bool(spelt) and all(places) and self.has_phrase(spelt, set.intersection(*places))
 
-    def has_phrase(self, run: tuple[str, ...], positions: set[int]) -> bool:
+    def has_phrase(self, run: tuple[str, ...], positions: set[int], slack: int = PHRASE_SLACK) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close
-        together (within len(run) + PHRASE_SLACK words, stopwords skipped): "the Paris Agreement on
+        together (within len(run) + `slack` words, stopwords skipped): "the Paris Agreement on
         climate change" has "paris climate agreement"."""
         forms = [set(alternatives(w, self.index.lexicon)) for w in run]
-        span = len(run) + PHRASE_SLACK
+        span = len(run) + slack
         for p in positions:
             sequence = self.index.paragraph_stems(p)
             found = [[i for i, s in enumerate(sequence) if s in f] for f in forms]

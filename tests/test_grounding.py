@@ -130,6 +130,22 @@ def test_a_name_with_a_plain_word_the_corpus_never_uses_is_absent():
     assert [a.written for a in found] == ["gulf cooperation council"]
 
 
+def test_a_name_given_with_its_acronym_is_a_name_that_needs_its_words_together(engine):
+    from retrieval.query.terms import defined_names
+    from retrieval.tokens import written_words
+
+    text = "do they back the Trade Security Fund (TSF)? and energy (xyz)"
+    written = written_words(text)
+    tokens = [w.lower() for w in written]
+    runs = defined_names(text, tokens, tokens, written)
+    assert [(r.words, r.written, r.defined) for r in runs] == [(("trade", "security", "fund"), "Trade Security Fund", True)]
+    # the corpus has "trade", "security" and "fund", never together: the name is absent, and its
+    # acronym is no subject of its own
+    answer = engine.answer("what about the trade security fund (tsf)")
+    assert answer.abstained and answer.note == "the declarations never mention trade security fund"
+    assert not engine.answer("their development fund (df)").abstained  # "a development fund for the region"
+
+
 def test_a_phrase_subject_is_never_grounded_by_one_word():
     phrase = Subject(AbsentWord("paris olympics", "paris olympics", name=True, literal=True), _unit(1, 0, 0), 1.0)
     paragraph = np.stack([_unit(1, 0, 0)])  # even a word identical to it

@@ -39,6 +39,7 @@ class Run:
     words: tuple[str, ...]  # corrected, lower case
     written_words: tuple[str, ...]  # as the user wrote them
     head_first: bool = False  # a body's name opened by its head: "organisation of islamic cooperation"
+    defined: bool = False  # a name the question spells its acronym for: "asia cooperation dialogue (acd)"
 
     @property
     def written(self) -> str:
@@ -47,6 +48,8 @@ class Run:
     @property
     def aligned(self) -> tuple[str, ...]:
         """What the user wrote for each of `words` (the link of a head-first name left out)."""
+        if self.defined:
+            return tuple(w for w in self.written_words if w.lower() not in en.STOPWORDS)
         return self.written_words[:1] + self.written_words[2:] if self.head_first else self.written_words
 
 
@@ -155,6 +158,22 @@ def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str
     return tuple(runs)
 
 
+_ACRONYM_IN_BRACKETS = re.compile(r"\(\s*([A-Za-z]{2,8})\s*\)")
+
+
+def defined_names(text: str, tokens: list[str], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
+    """Names the question gives with their acronym in brackets, the acronym's letters being the
+    initials of the words before it, function words skipped: "the asia cooperation dialogue
+    (acd)". A name, whatever its words."""
+    runs = []
+    for match in _ACRONYM_IN_BRACKETS.finditer(text):
+        letters, end = match.group(1).lower(), len(written_words(text[: match.start()]))
+        picked = [i for i in range(end) if tokens[i] not in en.STOPWORDS][-len(letters):]
+        if len(picked) == len(letters) > 1 and "".join(tokens[i][0] for i in picked) == letters:
+            runs.append(Run(tuple(corrected[i] for i in picked), tuple(written[picked[0]:end]), defined=True))
+    return tuple(runs)
+
+
 def is_absent(word: str, lexicon: Lexicon) -> bool:
     """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
     return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
@@ -167,9 +186,11 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     corrected, corrections = correct(tokens, lexicon, written)
     positions = topic_positions(tokens, corrected, ignored)
     content = tuple(corrected[i] for i in positions)
+    defined = defined_names(text, tokens, corrected, written)
+    spelt = {"".join(w[0] for w in run.words) for run in defined}  # "acd": its name stands for it
     # a number ("2008") is a name no other word can stand for: only itself grounds it
     absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit())
-              for i in positions if is_absent(corrected[i], lexicon)}
+              for i in positions if is_absent(corrected[i], lexicon) and corrected[i] not in spelt}
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
     shouted = {w.lower() for w in _SHOUTED.findall(text)}
     expansions = lexicon.expand([t for t in corrected if t in shouted or t not in en.STOPWORDS])
@@ -181,5 +202,5 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         dense_text=dense.strip(),
         absent=tuple(absent.values()),
         corrections=corrections,
-        runs=runs_of(positions, corrected, written) + head_first_runs(positions, tokens, corrected, written),
+        runs=runs_of(positions, corrected, written) + head_first_runs(positions, tokens, corrected, written) + defined,
     )
