@@ -146,6 +146,15 @@ def test_a_name_given_with_its_acronym_is_a_name_that_needs_its_words_together(e
     assert not engine.answer("their development fund (df)").abstained  # "a development fund for the region"
 
 
+def test_a_set_of_treaties_is_a_name_too():
+    from retrieval.grounding import absent_names
+
+    paragraphs = {"geneva": {1}, "conventions": {2}, "un": {2}}
+    found = absent_names([_run("geneva", "conventions"), _run("un", "conventions")], lambda w: False,
+                         lambda w: paragraphs.get(w, set()), lambda run, where, *slack: bool(where))
+    assert [a.written for a in found] == ["geneva conventions"]
+
+
 def test_a_phrase_subject_is_never_grounded_by_one_word():
     phrase = Subject(AbsentWord("paris olympics", "paris olympics", name=True, literal=True), _unit(1, 0, 0), 1.0)
     paragraph = np.stack([_unit(1, 0, 0)])  # even a word identical to it

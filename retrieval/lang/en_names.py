@@ -49,12 +49,15 @@ ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 # BANK", "Green Climate FUND", "World Health ASSEMBLY", "Middle CORRIDOR", "Paris CLUB". A run of a
 # question's words ending with one names one thing, even in lower case (retrieval.grounding).
 # Gathered from the names of international bodies and agreements in the declarations and the
-# UN General Debate speeches; "festival" from a miss of eval/open_questions_4.jsonl ("sco film festival").
+# UN General Debate speeches; "festival" from a miss of eval/open_questions_4.jsonl ("sco film festival");
+# the plurals of legal instruments, which name sets of them ("Geneva Conventions", "Minsk
+# Agreements", "Oslo Accords"), from a miss of eval/open_questions_9.jsonl.
 NAME_HEADS = frozenset("""
     bank banks fund funds programme program assembly organisation organization union corridor council court
     club protocol treaty agreement convention forum games olympics cup sea ocean lake river canal valley
     party alliance charter committee commission agency institute university pact accord pipeline
     railway parliament movement front army festival festivals
+    conventions agreements accords protocols treaties
     """.split())
 # Not "deal", "plan", "process", "summit", "initiative": questions use them for descriptions ("the
 # Iran nuclear deal" for the JCPOA) as often as in names.
