@@ -76,8 +76,8 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
     - a run ending with the head of a name ("asian development bank", "green climate fund",
       en_names.NAME_HEADS), or a body's name opened by its head ("organisation of islamic
       cooperation"), that no paragraph has as a phrase (`has_phrase`, in the paragraphs given);
-    - a name the question gives with its acronym ("asia cooperation dialogue (acd)") that no
-      paragraph has word for word."""
+    - a name the question gives with its acronym ("asia cooperation dialogue (acd)") whose words
+      no paragraph has next to each other."""
     found: list[AbsentWord] = []
     for run in sorted(runs, key=lambda r: not r.defined):  # a name the question defines first
         if any(set(run.words) <= set(f.word.split()) or set(f.word.split()) <= set(run.words) for f in found):
@@ -86,8 +86,10 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
         paragraphs = [paragraphs_with(w) for w in names]
         # every name is in the corpus (an absent word is a subject of its own), never all together
         apart = len(names) >= 2 and all(paragraphs) and not set.intersection(*paragraphs)
-        if apart or _unused_name(run, paragraphs_with, has_phrase):
-            found.append(AbsentWord(" ".join(run.words), run.written, name=True, literal=True))
+        unused = None if apart else _unused_name(run, paragraphs_with, has_phrase)
+        if apart or unused:
+            name = run if apart else unused
+            found.append(AbsentWord(" ".join(name.words), name.written, name=True, literal=True))
     return tuple(found)
 
 
@@ -100,25 +102,36 @@ def _spelt(expansion: str) -> tuple[str, ...]:
 
 
 def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
-                 has_phrase: Callable[[tuple[str, ...], set[int]], bool]) -> bool:
-    """The run's words up to its first head of a name ("middle corridor" of "middle corridor trade
-    route"), or a whole run opened by its head ("organisation of islamic cooperation"), are a name
-    no paragraph has."""
-    if run.defined:  # "asia cooperation dialogue (acd)": a name, so its words next to each other
+                 has_phrase: Callable[..., bool]) -> Run | None:
+    """The part of the run that is a name no paragraph has, if any: its words up to its first head
+    of a name ("middle corridor" of "middle corridor trade route"), a body's name opened by its
+    head ("organisation of islamic cooperation"), or a name the question gives with its acronym."""
+    if run.defined:  # "asia cooperation dialogue (acd)": a name, so its words close together
+        return None if _together(run.words, paragraphs_with, has_phrase, 0) else run
+    if run.head_first:  # "organisation of islamic cooperation"; not with an absent word ("bank of china lending")
         places = [paragraphs_with(w) for w in run.words]
-        return not all(places) or not has_phrase(run.words, set.intersection(*places), 0)
-    if run.head_first:  # "organisation of islamic cooperation": the whole run
-        name = run.words
-    else:
-        head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
-        if head is None or not 1 <= head < MAX_NAME_WORDS:
-            return False
-        name = run.words[: head + 1]
-    paragraphs = [paragraphs_with(w) for w in name]
-    if not all(paragraphs):  # "gulf cooperation council", "world cup": no paragraph can have it
-        head = 0 if run.head_first else len(name) - 1  # an absent head is a subject of its own
-        return any(_plain_unused(w) for i, (w, p) in enumerate(zip(name, paragraphs)) if not p and i != head)
-    return not has_phrase(name, set.intersection(*paragraphs))
+        return None if not all(places) or has_phrase(run.words, set.intersection(*places)) else run
+    head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
+    if head is None or not 1 <= head < MAX_NAME_WORDS:
+        return None
+    name = Run(run.words[: head + 1], run.aligned[: head + 1])
+    places = [paragraphs_with(w) for w in name.words]
+    if not all(places):  # "gulf cooperation council": no paragraph can have it
+        plain = any(_plain_unused(w) for w, p in zip(name.words[:-1], places) if not p)  # the head: a subject
+        return name if plain and len(name.words) >= MIN_PLAIN_NAME else None
+    return None if has_phrase(name.words, set.intersection(*places)) else name
+
+
+# A plain English word the corpus never uses makes a name of this many words or more absent: in
+# two words it is as often a chatty adjective ("the upcoming council", "awesome council").
+MIN_PLAIN_NAME = 3
+
+
+def _together(words: tuple[str, ...], paragraphs_with: Callable[[str], set[int]], has_phrase: Callable[..., bool],
+              *slack: int) -> bool:
+    """Some paragraph has every one of `words`, close together (see Grounder.has_phrase)."""
+    places = [paragraphs_with(w) for w in words]
+    return bool(words) and all(places) and has_phrase(words, set.intersection(*places), *slack)
 
 
 def _plain_unused(word: str) -> bool:
@@ -192,13 +205,12 @@ class Grounder:
         return found
 
     def _has_all(self, spelt: tuple[str, ...]) -> bool:
-        places = [self.paragraphs_with(w) for w in spelt]
-        return bool(spelt) and all(places) and self.has_phrase(spelt, set.intersection(*places))
+        return _together(spelt, self.paragraphs_with, self.has_phrase)
 
     def has_phrase(self, run: tuple[str, ...], positions: set[int], slack: int = PHRASE_SLACK) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close
-        together (within len(run) + `slack` words, stopwords skipped): "the Paris Agreement on
-        climate change" has "paris climate agreement"."""
+        together, in any order: each less than len(run) + `slack` words (stopwords skipped) from
+        the first: "the Paris Agreement on climate change" has "paris climate agreement"."""
         forms = [set(alternatives(w, self.index.lexicon)) for w in run]
         span = len(run) + slack
         for p in positions:

@@ -19,15 +19,6 @@ MIN_CORRECTABLE = 4
 # "gave", "raisi" -> "raise", "carec" -> "care"), while their dropped or swapped letters were
 # typos ("acess", "syira"): a short word is corrected only for those (`is_slip`).
 MAX_SHORT = 5
-
-
-def is_slip(word: str, candidate: str) -> bool:
-    """`candidate` is `word` with a letter put back ("acess" -> "access") or two neighbouring
-    letters swapped back ("syira" -> "syria")."""
-    if len(candidate) == len(word) + 1:
-        return any(candidate[:i] + candidate[i + 1:] == word for i in range(len(candidate)))
-    return len(candidate) == len(word) and any(
-        word[:i] + word[i + 1] + word[i] + word[i + 2:] == candidate for i in range(len(word) - 1))
 MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
 MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
@@ -36,6 +27,19 @@ _ABBREVIATION = re.compile(r"\s\(([A-Z]{2,7})\)")
 _NAME_WORD = re.compile(r"[A-Za-z\-]+")
 MAX_NAME_WORDS = 10  # a long name of up to ten words before "(ABBR)"
 _LOOK_BACK = 400  # characters before "(ABBR)" searched for its long name: linear in the text
+
+
+def is_slip(word: str, candidate: str) -> bool:
+    """`candidate` is `word` with a letter put back ("acess" -> "access"), a doubled letter made
+    single ("iraan" -> "iran") or two neighbouring letters swapped back ("syira" -> "syria")."""
+    if len(candidate) == len(word) + 1:
+        return any(candidate[:i] + candidate[i + 1:] == word for i in range(len(candidate)))
+    if len(candidate) == len(word) - 1:
+        return any(word[i] == word[i + 1] and word[:i] + word[i + 1:] == candidate for i in range(len(word) - 1))
+    return len(candidate) == len(word) and any(
+        word[:i] + word[i + 1] + word[i] + word[i + 2:] == candidate for i in range(len(word) - 1))
+
+
 _DOCTRINE = re.compile(rf"^(?P<base>[a-z]{{4,}})(?:{'|'.join(en.DOCTRINE_ENDINGS)})$")
 
 

@@ -128,6 +128,27 @@ def test_a_name_with_a_plain_word_the_corpus_never_uses_is_absent():
     # "pakistani" is a name, a subject of its own; "inf" no whole English word (the corpus may spell
     # it out); "agreement" the head, a subject of its own if the question is about it
     assert [a.written for a in found] == ["gulf cooperation council"]
+    chatty = absent_names([_run("awesome", "council", "decide")], lambda w: False,
+                          lambda w: paragraphs.get(w, set()), lambda run, where: True)
+    assert chatty == ()  # two words: as often a chatty adjective as a name
+
+
+def test_a_body_named_head_first_is_only_its_head_and_the_two_words_after_the_link():
+    from retrieval.grounding import absent_names
+    from retrieval.query.terms import head_first_runs
+    from retrieval.tokens import written_words
+
+    text = "commission on narcotic drugs resolutions"
+    written = written_words(text)
+    tokens = [w.lower() for w in written]
+    runs = head_first_runs([0, 2, 3, 4], tokens, tokens, written)
+    assert [r.words for r in runs] == [("commission", "narcotic", "drugs")]
+    places = {"commission": {1}, "narcotic": {1}, "drugs": {1, 2}, "china": {3}, "bank": {3}}
+    with_word = lambda w: places.get(w, set())  # noqa: E731
+    assert absent_names(runs, lambda w: False, with_word, lambda run, where: bool(where)) == ()
+    lending = head_first_runs([0, 2, 3], ["bank", "of", "china", "lending"], ["bank", "of", "china", "lending"],
+                              ["bank", "of", "china", "lending"])
+    assert absent_names(lending, lambda w: False, with_word, lambda run, where: False) == ()  # "lending": absent
 
 
 def test_a_name_given_with_its_acronym_is_a_name_that_needs_its_words_together(engine):
@@ -139,6 +160,9 @@ def test_a_name_given_with_its_acronym_is_a_name_that_needs_its_words_together(e
     tokens = [w.lower() for w in written]
     runs = defined_names(text, tokens, tokens, written)
     assert [(r.words, r.written, r.defined) for r in runs] == [(("trade", "security", "fund"), "Trade Security Fund", True)]
+    dotted = "what about the u.n. (un)"
+    assert defined_names(dotted, [w.lower() for w in written_words(dotted)], [w.lower() for w in written_words(dotted)],
+                         written_words(dotted)) == ()  # single letters
     # the corpus has "trade", "security" and "fund", never together: the name is absent, and its
     # acronym is no subject of its own
     answer = engine.answer("what about the trade security fund (tsf)")

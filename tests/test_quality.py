@@ -188,7 +188,7 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_3.jsonl", None, 0.83, 0.93, 0.034),
         (ROOT / "eval" / "open_questions_4.jsonl", None, 0.93, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_5.jsonl", None, 0.60, 1.0, 0.067),
-        (ROOT / "eval" / "open_questions_6.jsonl", None, 0.72, 0.92, 0.05),
+        (ROOT / "eval" / "open_questions_6.jsonl", None, 0.72, 0.90, 0.05),
         (ROOT / "eval" / "open_questions_7.jsonl", None, 0.70, 0.95, 0.05),
         (ROOT / "eval" / "open_questions_8.jsonl", None, 0.82, 0.92, 0.025),
         (ROOT / "eval" / "open_questions_9.jsonl", None, 0.92, 0.97, 0.025),

@@ -146,13 +146,13 @@ def test_known_acronyms_are_never_spell_corrected_in_lower_case_either():
 
 
 @pytest.mark.parametrize("typed, expected", [
-    ("acess", "access"), ("syira", "syria"),  # a short word: a letter dropped, two letters swapped
+    ("acess", "access"), ("syira", "syria"), ("iraan", "iran"),  # short: a letter dropped, doubled, swapped
     ("terorism", "terrorism"), ("nucelar", "nuclear"), ("seperate", "separate"),  # longer: any one edit
     ("gavi", "gavi"), ("raisi", "raisi"), ("carec", "carec"),  # a short word's other letter is no typo
     ("tedros", "tedros"), ("sendai", "sendai"), ("interpol", "interpol"),  # two edits: a name, no typo
 ])
 def test_spelling_correction_takes_one_edit_and_only_slips_in_short_words(typed, expected):
-    lexicon = Lexicon.from_texts(["access to Syria, terrorism, nuclear, separate, gave, raise, care, "
+    lexicon = Lexicon.from_texts(["access to Syria and Iran, terrorism, nuclear, separate, gave, raise, care, "
                                   "terror, Serdar, internal"], {})
     assert lexicon.correct(typed) == expected
 
@@ -174,6 +174,9 @@ def test_the_whole_pipeline(lexicon, finder):
     ("which country chaired the sco in 2018-20", (2019,)),
     ("the plan for 2011/2013", (2012,)),
     ("who chaired in 2023-24", ()),  # no document of those years
+    ("terrorism in 2019 - 2020", (2019,)),  # spaced: still a period, no scope
+    ("the meeting on 2019-07-05", ()),  # a date
+    ("cooperation in 2001-2025", ()),  # too long to name a period
 ])
 def test_a_span_of_years_hints_at_the_documents_of_its_years_without_restricting(finder, question, years):
     scope = finder.find(question)

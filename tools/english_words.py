@@ -29,7 +29,10 @@ def proper_nouns(vocabulary: list[str], dictionary_lines: list[str]) -> list[str
     entries = {line.strip() for line in dictionary_lines if line.strip().isalpha()}
     lower = {e for e in entries if e.islower()}
     capitalised = {e.lower() for e in entries if e[:1].isupper() and e[1:].islower()}
-    return [w for w in vocabulary if w in capitalised and w not in lower]
+    return [w for w in vocabulary if w in capitalised and w not in lower and len(w) >= MIN_NAME]
+
+
+MIN_NAME = 3  # "ta", "dr" are abbreviations more than names
 
 
 def _rewrite(target: Path, words: list[str]) -> None:

@@ -18,18 +18,27 @@ _KIND_HINT = re.compile(
 )
 
 
-# A span of years ("in 2022-2023", "2021-22", "2019/20"): a period, preferred, not required.
-_YEAR_SPAN = re.compile(r"\b(?P<start>(?:19|20)\d\d)\s*[-–—/]\s*(?P<end>(?:19|20)\d\d|\d\d)\b")
+# A span of years ("in 2022-2023", "2021-22", "2019 - 2020"): a period, preferred, not required;
+# not a date ("2005-07-05").
+_YEAR_SPAN = re.compile(
+    r"(?<![\d/-])(?P<start>(?:19|20)\d\d)\s*[-–—/]\s*(?P<end>(?:19|20)\d\d|\d\d)\b(?!\s*[-–—/]\s*\d)")
+MAX_SPAN_YEARS = 10  # a longer span ("2001-2025") names no period of a few documents
+
+
+def year_spans(text: str) -> list[tuple[int, int, int, int]]:
+    """(first year, last year, start, end in `text`) of each span of years ("1999-00": 1999, 2000)."""
+    found = []
+    for match in _YEAR_SPAN.finditer(text):
+        start, end = int(match.group("start")), match.group("end")
+        last = int(end) if len(end) == 4 else start // 100 * 100 + int(end) + (100 if int(end) < start % 100 else 0)
+        if start <= last <= start + MAX_SPAN_YEARS:
+            found.append((start, last, *match.span()))
+    return found
 
 
 def span_years(text: str, years: list[int]) -> list[int]:
     """The years of `years` inside the spans of years of `text` ("2021-22" -> 2021, 2022)."""
-    found = []
-    for match in _YEAR_SPAN.finditer(text):
-        start, end = int(match.group("start")), match.group("end")
-        last = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
-        found += [y for y in years if start <= y <= last]
-    return found
+    return [y for first, last, _, _ in year_spans(text) for y in years if first <= y <= last]
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,10 @@ class ScopeFinder:
         scope: dict[str, list] = {"years": [], "places": [], "kinds": []}
         hints: dict[str, list] = {"years": [], "places": [], "kinds": []}
         spans: list[tuple[int, int]] = []
+        periods = [(a, b) for _, _, a, b in year_spans(text)]
         for match in self.pattern.finditer(text):
+            if match.group("year") and any(a <= match.start("year") < b for a, b in periods):
+                continue  # "in 2019 - 2020": a period, a hint below
             named = match.group("lead") or match.group("noun")
             target = scope if named else hints
             if match.group("year"):

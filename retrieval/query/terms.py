@@ -139,7 +139,9 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str]) -> t
     return tuple(runs)
 
 
-MAX_AFTER_LINK = 3  # words of a name after its head and link: "commission on HUMAN RIGHTS"
+# Words of a name after its head and link: "commission on HUMAN RIGHTS"; more are mostly the
+# question's own ("commission on narcotic drugs RESOLUTIONS").
+MAX_AFTER_LINK = 2
 
 
 def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
@@ -169,9 +171,15 @@ def defined_names(text: str, tokens: list[str], corrected: list[str], written: l
     for match in _ACRONYM_IN_BRACKETS.finditer(text):
         letters, end = match.group(1).lower(), len(written_words(text[: match.start()]))
         picked = [i for i in range(end) if tokens[i] not in en.STOPWORDS][-len(letters):]
-        if len(picked) == len(letters) > 1 and "".join(tokens[i][0] for i in picked) == letters:
+        if (len(picked) == len(letters) > 1 and all(len(tokens[i]) > 1 for i in picked)  # not "u.n. (un)"
+                and "".join(tokens[i][0] for i in picked) == letters):
             runs.append(Run(tuple(corrected[i] for i in picked), tuple(written[picked[0]:end]), defined=True))
     return tuple(runs)
+
+
+def defined_acronyms(text: str) -> set[str]:
+    """The acronyms in brackets of `text`, lower case ("acd")."""
+    return {m.group(1).lower() for m in _ACRONYM_IN_BRACKETS.finditer(text)}
 
 
 def is_absent(word: str, lexicon: Lexicon) -> bool:
@@ -187,7 +195,7 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     positions = topic_positions(tokens, corrected, ignored)
     content = tuple(corrected[i] for i in positions)
     defined = defined_names(text, tokens, corrected, written)
-    spelt = {"".join(w[0] for w in run.words) for run in defined}  # "acd": its name stands for it
+    spelt = defined_acronyms(text) if defined else set()  # "acd": its name stands for it
     # a number ("2008") is a name no other word can stand for: only itself grounds it
     absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit())
               for i in positions if is_absent(corrected[i], lexicon) and corrected[i] not in spelt}
