@@ -13,7 +13,7 @@ from retrieval.types import Citation, Document, Hit, Paragraph
 
 
 def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, config: RankingConfig,
-              of_type: Callable[[str], bool] | None = None) -> int:
+              of_type: Callable[[int, str], bool] | None = None) -> int:
     """The sentence or clause of the candidate's paragraph to quote: meaning first, with a small
     bonus for the question's words and one for being of the type the question asks for
     (`of_type`: names a person, gives a date); the one with the quoted phrases when the
@@ -30,7 +30,7 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
             passage = index.passages[row]
             text = index.paragraph(passage).text[passage.start:passage.end]
             if of_type is not None:
-                value += config.answer_type_quote_bonus * of_type(text)
+                value += config.answer_type_quote_bonus * of_type(row, text)
             if candidate.exact:
                 value += config.phrase_bonus * has_phrases(fold_words(text), query.phrases)
         if value > best_value:

@@ -117,8 +117,8 @@ class Scorer:
 
     @functools.cached_property
     def persons(self) -> np.ndarray:
-        """Per paragraph: names a person after a title (built on first use)."""
-        return self.person_names.mask(self.paragraph_texts)
+        """Per paragraph: names a person after a title (its row of `person_rows`)."""
+        return self.person_rows[self.index.paragraph_rows_array]
 
     @functools.cached_property
     def person_rows(self) -> np.ndarray:
@@ -147,14 +147,13 @@ class Scorer:
             bonus = bonus + c.date_answer_bonus * self.dates
         return bonus
 
-    def answers_type(self, query: Query) -> Callable[[str], bool] | None:
-        """Whether a sentence is of the type the question asks for (a person named, a date
-        given), for choosing the quote; None when the question asks for neither."""
+    def answers_type(self, query: Query) -> Callable[[int, str], bool] | None:
+        """Whether a sentence (its row and text) is of the type the question asks for (a person
+        named, a date given), for choosing the quote; None when the question asks for neither."""
         if not (query.asks_person or query.asks_date):
             return None
-        names = self.person_names
-        return lambda text: bool((query.asks_person and names.names_person(text))
-                                 or (query.asks_date and gives_date(text)))
+        return lambda row, text: bool((query.asks_person and self.person_rows[row])
+                                      or (query.asks_date and gives_date(text)))
 
     @functools.cached_property
     def folded(self) -> list[str]:

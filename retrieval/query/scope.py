@@ -36,9 +36,9 @@ def year_spans(text: str) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def span_years(text: str, years: list[int]) -> list[int]:
-    """The years of `years` inside the spans of years of `text` ("2021-22" -> 2021, 2022)."""
-    return [y for first, last, _, _ in year_spans(text) for y in years if first <= y <= last]
+def span_years(spans: list[tuple[int, int, int, int]], years: list[int]) -> list[int]:
+    """The years of `years` inside the spans of years (`year_spans`: "2021-22" -> 2021, 2022)."""
+    return [y for first, last, _, _ in spans for y in years if first <= y <= last]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ class ScopeFinder:
         scope: dict[str, list] = {"years": [], "places": [], "kinds": []}
         hints: dict[str, list] = {"years": [], "places": [], "kinds": []}
         spans: list[tuple[int, int]] = []
-        periods = [(a, b) for _, _, a, b in year_spans(text)]
+        year_ranges = year_spans(text)
+        periods = [(a, b) for _, _, a, b in year_ranges]
         for match in self.pattern.finditer(text):
             if match.group("year") and any(a <= match.start("year") < b for a, b in periods):
                 continue  # "in 2019 - 2020": a period, a hint below
@@ -105,7 +106,7 @@ class ScopeFinder:
                 spans.append(match.span())
         if not scope["kinds"]:
             hints["kinds"] = [en.noun_kind(m.group("noun")) for m in _KIND_HINT.finditer(text)]
-        hints["years"] += span_years(text, self.years)
+        hints["years"] += span_years(year_ranges, self.years)
         filters = _filters(scope)
         return Scope(filters, _filters(hints, besides=filters), _cut(text, spans))
 
