@@ -82,6 +82,7 @@ class Engine:
         more = self.grounder.absent_acronyms(query.content)
         if query.runs:
             more += self.grounder.absent_names(query.runs)
+        more += self.grounder.absent_known_names(query.words, query.absent + more)
         return replace(query, absent=query.absent + more) if more else query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -12,14 +12,16 @@ paragraph's words, whose vectors the index holds. The thresholds are measured on
 questions (see docs/ranking.md).
 
 A name of several words whose words the corpus uses, but never together in one paragraph ("Paris
-Olympics", "International Criminal Court"), is a subject too; it and a number ("2008") are grounded
-only by themselves, never by a word close in meaning ("2022").
+Olympics", "International Criminal Court"), is a subject too; so is a known name (one the UN General
+Debate speeches write capitalised: "UN Women", "World Cup") that no paragraph has. They and a number
+("2008") are grounded only by themselves, never by words close in meaning ("2022").
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -142,6 +144,41 @@ def _plain_unused(word: str) -> bool:
     return word in en.english_words() and word not in en.proper_nouns() and word not in en.expansions()
 
 
+# A known name is in a paragraph that has its words with at most this many other words between
+# ("UN Security Council" for "un security council"), or a shorter known name with its first and
+# last words ("the Paris Agreement" for "the paris climate agreement").
+KNOWN_NAME_SLACK = 1
+MAX_KNOWN_NAME_WORDS = 8
+
+
+def known_names_in(words: Sequence[str], known: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The known names among `words` (lower case, function words kept), longest first from the
+    left, none overlapping: "un convention on the rights of the child" -> ("convention", "on",
+    "the", "rights", "of", "the", "child")."""
+    found, i = [], 0
+    while i < len(words):
+        ends = range(min(len(words), i + MAX_KNOWN_NAME_WORDS), i + 1, -1)
+        j = next((j for j in ends if tuple(words[i:j]) in known), None)
+        if j:
+            found.append(tuple(words[i:j]))
+        i = j or i + 1
+    return found
+
+
+def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`spelt` without some of its inner words, its first and last kept: ("paris", "climate",
+    "agreement") -> [("paris", "agreement")]."""
+    inner = spelt[1:-1]
+    return [(spelt[0], *(w for k, w in enumerate(inner) if keep >> k & 1), spelt[-1])
+            for keep in range(2 ** len(inner) - 1)] if len(spelt) > 2 else []
+
+
+@functools.lru_cache(maxsize=1)
+def known_spelt() -> frozenset[tuple[str, ...]]:
+    """The known names without their function words."""
+    return frozenset(_spelt(" ".join(name)) for name in en.known_names())
+
+
 def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> float:
     """How well the least grounded subject is grounded: min over subjects of the max cosine with a
     word of the paragraph (1.0 without subjects, 0.0 for a paragraph with no word vectors)."""
@@ -177,6 +214,26 @@ class Grounder:
 
     def absent_names(self, runs: Iterable[Run]) -> tuple[AbsentWord, ...]:
         return absent_names(runs, self.scorer.names.is_name, self.paragraphs_with, self.has_phrase)
+
+    def absent_known_names(self, words: Sequence[str], besides: Iterable[AbsentWord]) -> tuple[AbsentWord, ...]:
+        """Known names of several words (en.known_names(): "un women", "world cup") that no
+        paragraph has, though the corpus may use each word; not those holding a name already
+        absent (`besides`: "doha" of "doha agreement"). Names, grounded only by themselves."""
+        taken = [set(a.word.split()) for a in besides if a.name]
+        found = []
+        for name in known_names_in(words, en.known_names()):
+            spelt = _spelt(" ".join(name))
+            if len(spelt) < 2 or any(t & set(spelt) for t in taken) or self._has_name(spelt):
+                continue
+            found.append(AbsentWord(" ".join(name), " ".join(name), name=True, literal=True))
+            taken.append(set(spelt))
+        return tuple(found)
+
+    def _has_name(self, spelt: tuple[str, ...]) -> bool:
+        """Some paragraph has the known name `spelt`, or a shorter known form of it."""
+        forms = [spelt] + [f for f in shorter_forms(spelt) if f in known_spelt()]
+        return any(_together(s, self.paragraphs_with, self.has_phrase, KNOWN_NAME_SLACK)
+                   for form in forms for s in self.spellings(form))
 
     def absent_acronyms(self, content: Iterable[str]) -> tuple[AbsentWord, ...]:
         """Acronyms of the question that the corpus writes neither as such nor spelt out: "CTBT"

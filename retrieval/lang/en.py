@@ -247,3 +247,11 @@ def english_words() -> frozenset[str]:
 def proper_nouns() -> frozenset[str]:
     """English words that are names, though typed in lower case ("tehran"): proper_nouns.txt."""
     return frozenset(line for line in _data("proper_nouns.txt").splitlines() if line and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def known_names() -> frozenset[tuple[str, ...]]:
+    """Names of several words, as lower-case word tuples ("un women", "world cup"): the capitalised
+    runs of words of the UN General Debate speeches, known_names.txt (tools/known_names.py)."""
+    return frozenset(tuple(line.split(" ")) for line in _data("known_names.txt").splitlines()
+                     if line and not line.startswith("#"))

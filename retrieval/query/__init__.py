@@ -36,6 +36,7 @@ class Query:
     terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
     absent: tuple[AbsentWord, ...] = ()  # topic words no paragraph uses in any form ("Kashmir", "G7")
     runs: tuple[Run, ...] = ()  # runs of consecutive topic words, for names of several words
+    words: tuple[str, ...] = ()  # every word, corrected, lower case, for known names of several words
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
@@ -67,6 +68,7 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         corrections=found.corrections,
         absent=found.absent,
         runs=found.runs,
+        words=found.words,
         phrases=normal.phrases,
         asks_name=asks_for_name(text),
         asks_person=asks_for_person(text),

@@ -107,6 +107,7 @@ class Terms:
     absent: tuple[AbsentWord, ...]  # topic words the corpus never uses in any form ("Kashmir", "G7")
     corrections: tuple[tuple[str, str], ...]  # (as written, corrected)
     runs: tuple[Run, ...] = ()  # runs of two or more consecutive topic words
+    words: tuple[str, ...] = ()  # every word, corrected, lower case, function words kept
 
 
 def topic_positions(tokens: list[str], corrected: list[str], ignored: set[str]) -> list[int]:
@@ -211,4 +212,5 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         absent=tuple(absent.values()),
         corrections=corrections,
         runs=runs_of(positions, corrected, written) + head_first_runs(positions, tokens, corrected, written) + defined,
+        words=tuple(corrected),
     )

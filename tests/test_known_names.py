@@ -1,0 +1,109 @@
+"""Known names of several words (retrieval/lang/data/known_names.txt, mined from the UN General
+Debate speeches by tools/known_names.py): a question naming one the corpus never has is never
+answered with confidence, whatever the words of the name the corpus uses apart."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from retrieval.confidence import ConfidenceModel, Evidence
+from retrieval.grounding import known_names_in, shorter_forms
+from retrieval.lang import en
+
+from .conftest import engine_over
+
+ROOT = Path(__file__).resolve().parent.parent
+ALWAYS_LIKELY = ConfidenceModel(Evidence.names(), (0.0,) * 6, (1.0,) * 6, (0.0,) * 6, 50.0, 0.5)
+
+TEXTS = {
+    "forum.txt": "Forum declaration\n\nThe member states welcome the women's forum and the youth forum.\n\n"
+                 "They work with the UN on trade and support cooperation in the world economy.\n\n"
+                 "They stress the importance of the Paris Agreement for the climate.",
+    "sport.txt": "Sport statement\n\nThe member states support sport and the football championship.\n\n"
+                 "The UN Security Council has the primary responsibility for peace.",
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = engine_over(TEXTS, tmp_path_factory)
+    engine.model = ALWAYS_LIKELY
+    return engine
+
+
+def test_the_shipped_list_holds_names_not_phrases_mostly_written_in_lower_case():
+    known = en.known_names()
+    assert {("un", "women"), ("world", "cup"), ("international", "criminal", "court"),
+            ("convention", "on", "the", "rights", "of", "the", "child")} <= known
+    # capitalised in some speeches, in lower case in most: no names
+    assert not {("human", "rights"), ("climate", "change"), ("security", "cooperation")} & known
+    for name in known:
+        assert sum(w not in en.STOPWORDS for w in name) >= 2 and name[0] not in en.STOPWORDS, name
+        assert all(w == w.lower() for w in name), name
+
+
+def test_known_names_are_found_longest_first_from_the_left_without_overlap():
+    known = frozenset({("un", "women"), ("world", "cup"), ("cup", "final"), ("un", "women", "forum")})
+    assert known_names_in("is un women at the world cup final".split(), known) == [("un", "women"), ("world", "cup")]
+    assert known_names_in("the un women forum".split(), known) == [("un", "women", "forum")]
+    assert known_names_in("un".split(), known) == []
+
+
+def test_shorter_forms_keep_the_first_and_last_words():
+    assert shorter_forms(("paris", "climate", "agreement")) == [("paris", "agreement")]
+    assert sorted(shorter_forms(("a", "b", "c", "d"))) == [("a", "b", "d"), ("a", "c", "d"), ("a", "d")]
+    assert shorter_forms(("un", "women")) == []
+
+
+@pytest.mark.parametrize("question, name", [
+    ("does the women's forum work with un women", "un women"),
+    ("UN Women and the youth forum", "UN Women"),  # a name of capitalised words already: said once
+    ("did they say anything on the world cup", "world cup"),
+])
+def test_a_known_name_the_corpus_never_has_is_never_answered(engine, question, name):
+    # "un", "women", "world" are all in the corpus; "cup" is not, and is no subject on its own
+    answer = engine.answer(question)
+    assert answer.abstained, question
+    assert answer.note == f"the declarations never mention {name}"
+    assert answer.hits  # the closest matches are still shown, as such
+
+
+@pytest.mark.parametrize("question", [
+    "what about the women's forum",  # no known name
+    "the un security council",  # a known name the corpus has
+    "the paris climate agreement",  # a known name whose shorter known form the corpus has
+    "cooperation in the world economy",
+])
+def test_the_names_and_words_the_corpus_has_are_answered(engine, question):
+    answer = engine.answer(question)
+    assert not answer.abstained and answer.note is None, question
+
+
+def test_a_name_already_absent_is_named_once(engine):
+    # "doha" is absent itself: "the declarations never mention doha agreement" would say it twice
+    query = engine.understand("the doha agreement")
+    assert [a.word for a in query.absent] == ["doha"]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("known_names", ROOT / "tools" / "known_names.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_tool_takes_runs_of_capitalised_words_split_at_and():
+    names = _tool().names_in("We thank the World Bank and the IMF, and UN Women. The Convention on the Rights\n"
+                             "of the Child matters. In Europe we", en.STOPWORDS)
+    assert names == {("world", "bank"), ("un", "women"), ("convention", "on", "the", "rights", "of", "the", "child")}
+
+
+def test_the_tool_keeps_names_capitalised_more_often_than_not():
+    texts = ["Security Cooperation matters; security cooperation grows; more security cooperation.",
+             "UN Women met. UN Women spoke. Expo 2017 opened, the expo 2017 site."]
+    share = _tool().capitalised_share(texts, {("security", "cooperation"), ("un", "women"), ("expo", "2017")},
+                                      en.STOPWORDS)
+    assert share == {("security", "cooperation"): pytest.approx(1 / 3), ("un", "women"): 1.0, ("expo", "2017"): 0.5}
