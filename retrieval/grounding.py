@@ -84,7 +84,8 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
     for run in sorted(runs, key=lambda r: not r.defined):  # a name the question defines first
         if any(set(run.words) <= set(f.word.split()) or set(f.word.split()) <= set(run.words) for f in found):
             continue  # the same name once: "trade security fund (tsf)"
-        names = [w for w, written in zip(run.words, run.aligned) if is_name(w) or written[:1].isupper()]
+        names = [w for w, written in zip(run.words, run.aligned)
+                 if written[:1].isupper() or (is_name(w) and not _plain(w))]
         paragraphs = [paragraphs_with(w) for w in names]
         # every name is in the corpus (an absent word is a subject of its own), never all together
         apart = len(names) >= 2 and all(paragraphs) and not set.intersection(*paragraphs)
@@ -134,6 +135,12 @@ def _together(words: tuple[str, ...], paragraphs_with: Callable[[str], set[int]]
     """Some paragraph has every one of `words`, close together (see Grounder.has_phrase)."""
     places = [paragraphs_with(w) for w in words]
     return bool(words) and all(places) and has_phrase(words, set.intersection(*places), *slack)
+
+
+def _plain(word: str) -> bool:
+    """A plain English word ("big", "sea", "premier"): a name of the corpus only when the question
+    writes it with a capital (the corpus's "Big Eurasian Partnership" makes no name of "big")."""
+    return word in en.english_words() and word not in en.proper_nouns()
 
 
 def _plain_unused(word: str) -> bool:

@@ -107,3 +107,41 @@ def test_the_tool_keeps_names_capitalised_more_often_than_not():
     share = _tool().capitalised_share(texts, {("security", "cooperation"), ("un", "women"), ("expo", "2017")},
                                       en.STOPWORDS)
     assert share == {("security", "cooperation"): pytest.approx(1 / 3), ("un", "women"): 1.0, ("expo", "2017"): 0.5}
+
+
+def test_a_number_is_in_its_ordinal_and_a_magnitude_is_its_number():
+    from retrieval.query.terms import number_forms
+
+    assert "75th" in number_forms("75") and number_forms("100bn")[0] == "100"
+    assert number_forms("2nd") == [] and number_forms("ww2") == [] and number_forms("g7") == []
+
+
+NUMBER_TEXTS = {
+    "victory.txt": "Victory statement\n\nThe member states mark the 75th anniversary of Victory in World War II.\n\n"
+                   "Developed countries must provide $100 billion a year for climate finance.",
+}
+
+
+@pytest.fixture(scope="module")
+def number_engine(tmp_path_factory):
+    engine = engine_over(NUMBER_TEXTS, tmp_path_factory)
+    engine.model = ALWAYS_LIKELY
+    return engine
+
+
+@pytest.mark.parametrize("question", ["75 years since victory in ww2", "the 100bn for climate finance",
+                                      "did they say anything on wwii"])
+def test_numbers_and_chat_names_of_what_the_corpus_says_are_answered(number_engine, question):
+    answer = number_engine.answer(question)
+    assert not answer.abstained and answer.note is None, question
+
+
+def test_a_plain_word_the_corpus_once_capitalises_makes_no_name_of_a_run(tmp_path_factory):
+    # "Big" is capitalised in the corpus only, never beside "Caspian": typed in lower case it is no name
+    filler = "".join(f"\n\nThey support cooperation in field number {n}." for n in range(8))
+    texts = {"ports.txt": "Ports\n\nThe Big Eurasian Partnership links the states.\n\n"
+                          "They develop ports on the Caspian Sea and logistics hubs." + filler}
+    engine = engine_over(texts, tmp_path_factory)
+    names = engine.grounder.absent_names(engine.understand("the big caspian ports").runs)
+    assert names == ()
+    assert [a.word for a in engine.grounder.absent_names(engine.understand("the Big Caspian").runs)] == ["big caspian"]

@@ -123,9 +123,23 @@ def topic_words(tokens: list[str], corrected: list[str], ignored: set[str]) -> t
 
 
 def alternatives(word: str, lexicon: Lexicon) -> tuple[str, ...]:
-    """The stems that count as `word` being present: its own, its other forms', its expansion's."""
+    """The stems that count as `word` being present: its own, its other forms', its expansion's,
+    and for a number its other ways of writing (`number_forms`)."""
     return tuple(dict.fromkeys(stems([word]) + lexicon.related_stems(word)
-                               + stems(words(lexicon.expansions.get(word, "")))))
+                               + stems(words(lexicon.expansions.get(word, ""))) + stems(number_forms(word))))
+
+
+_NUMBER = re.compile(rf"(\d+)({en.alternation(en_names.MAGNITUDES)})?")
+
+
+def number_forms(word: str) -> list[str]:
+    """A number's other ways of writing: "75" is in "the 75th anniversary" ("75 years since"), and
+    "100bn" is "100" ("$100 billion"). Not the other way: "2nd" is no "2" (of "2 June")."""
+    match = _NUMBER.fullmatch(word)
+    if not match:
+        return []
+    number = match.group(1)
+    return ([number] if match.group(2) else []) + [number + s for s in en_names.ORDINAL_SUFFIXES]
 
 
 def runs_of(positions: list[int], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
