@@ -114,7 +114,10 @@ def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
     if run.head_first:  # "organisation of islamic cooperation"; not with an absent word ("bank of china lending")
         places = [paragraphs_with(w) for w in run.words]
         return None if not all(places) or has_phrase(run.words, set.intersection(*places)) else run
-    head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS), None)
+    # "big sea", "new bank": a plain word before a head is a description as often ("black sea" is
+    # a known name); "energy charter treaty" goes on to its next head
+    head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS
+                 and not (i == 1 and _plain(run.words[0]) and not run.aligned[0][:1].isupper())), None)
     if head is None or not 1 <= head < MAX_NAME_WORDS:
         return None
     name = Run(run.words[: head + 1], run.aligned[: head + 1])

@@ -145,3 +145,17 @@ def test_a_plain_word_the_corpus_once_capitalises_makes_no_name_of_a_run(tmp_pat
     names = engine.grounder.absent_names(engine.understand("the big caspian ports").runs)
     assert names == ()
     assert [a.word for a in engine.grounder.absent_names(engine.understand("the Big Caspian").runs)] == ["big caspian"]
+
+
+def test_a_plain_word_before_a_head_is_a_description_unless_a_head_follows(tmp_path_factory):
+    filler = "".join(f"\n\nThey support cooperation in field number {n}." for n in range(8))
+    texts = {"heads.txt": "Heads\n\nThe big ports of the region grow.\n\nThey protect the sea and its coasts.\n\n"
+                          "Energy is vital.\n\nThe charter guides them.\n\nThe treaty binds them." + filler}
+    engine = engine_over(texts, tmp_path_factory)
+
+    def absent(question):
+        return [a.word for a in engine.grounder.absent_names(engine.understand(question).runs)]
+
+    assert absent("big sea ports") == []  # "big sea": no name of its own
+    assert absent("the energy charter treaty") == ["energy charter treaty"]  # on to the next head
+    assert absent("the Big Sea") == ["big sea"]  # written as a name
