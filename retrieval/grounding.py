@@ -19,12 +19,12 @@ Debate speeches write capitalised: "UN Women", "World Cup") that no paragraph ha
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from retrieval.known_names import KNOWN_NAME_SLACK, content_words, known_names_in, known_spelt, shorter_forms
 from retrieval.lang import en, en_names
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
@@ -99,11 +99,6 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
 MAX_NAME_WORDS = 4
 
 
-def _spelt(expansion: str) -> tuple[str, ...]:
-    """The words of an acronym's expansion but function words, lower case."""
-    return tuple(w for w in words(expansion) if w not in en.STOPWORDS)
-
-
 def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
                  has_phrase: Callable[..., bool]) -> Run | None:
     """The part of the run that is a name no paragraph has, if any: its words up to its first head
@@ -154,41 +149,6 @@ def _plain_unused(word: str) -> bool:
     return word in en.english_words() and word not in en.proper_nouns() and word not in en.expansions()
 
 
-# A known name is in a paragraph that has its words with at most this many other words between
-# ("UN Security Council" for "un security council"), or a shorter known name with its first and
-# last words ("the Paris Agreement" for "the paris climate agreement").
-KNOWN_NAME_SLACK = 1
-MAX_KNOWN_NAME_WORDS = 8
-
-
-def known_names_in(words: Sequence[str], known: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """The known names among `words` (lower case, function words kept), longest first from the
-    left, none overlapping: "un convention on the rights of the child" -> ("convention", "on",
-    "the", "rights", "of", "the", "child")."""
-    found, i = [], 0
-    while i < len(words):
-        ends = range(min(len(words), i + MAX_KNOWN_NAME_WORDS), i + 1, -1)
-        j = next((j for j in ends if tuple(words[i:j]) in known), None)
-        if j:
-            found.append(tuple(words[i:j]))
-        i = j or i + 1
-    return found
-
-
-def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """`spelt` without some of its inner words, its first and last kept: ("paris", "climate",
-    "agreement") -> [("paris", "agreement")]."""
-    inner = spelt[1:-1]
-    return [(spelt[0], *(w for k, w in enumerate(inner) if keep >> k & 1), spelt[-1])
-            for keep in range(2 ** len(inner) - 1)] if len(spelt) > 2 else []
-
-
-@functools.lru_cache(maxsize=1)
-def known_spelt() -> frozenset[tuple[str, ...]]:
-    """The known names without their function words."""
-    return frozenset(_spelt(" ".join(name)) for name in en.known_names())
-
-
 def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> float:
     """How well the least grounded subject is grounded: min over subjects of the max cosine with a
     word of the paragraph (1.0 without subjects, 0.0 for a paragraph with no word vectors)."""
@@ -232,7 +192,7 @@ class Grounder:
         taken = [set(a.word.split()) for a in besides if a.name]
         found = []
         for name in known_names_in(words, en.known_names()):
-            spelt = _spelt(" ".join(name))
+            spelt = content_words(" ".join(name))
             if len(spelt) < 2 or any(t & set(spelt) for t in taken) or self._has_name(spelt):
                 continue
             found.append(AbsentWord(" ".join(name), " ".join(name), name=True, literal=True))
@@ -254,7 +214,7 @@ class Grounder:
             expansion = en.acronym_expansions().get(word)
             if expansion is None or any(s in lexicon.stem_df for s in stems([word])):
                 continue
-            if not any(self._has_all(spelt) for spelt in self.spellings(_spelt(expansion))):
+            if not any(self._has_all(spelt) for spelt in self.spellings(content_words(expansion))):
                 found.append(AbsentWord(word, word.upper(), name=True, literal=True))
         return tuple(found)
 
@@ -263,7 +223,7 @@ class Grounder:
         ("united nations children fund" -> "un children fund")."""
         found = [spelt]
         for acronym, expansion in en.acronym_expansions().items():
-            inner = _spelt(expansion)
+            inner = content_words(expansion)
             if not inner or not any(s in self.index.lexicon.stem_df for s in stems([acronym])):
                 continue
             for i in range(len(spelt) - len(inner) + 1):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.confidence import ConfidenceModel, Evidence
-from retrieval.grounding import known_names_in, shorter_forms
+from retrieval.known_names import known_names_in, shorter_forms
 from retrieval.lang import en
 
 from .conftest import engine_over

@@ -1,0 +1,51 @@
+"""Known names of several words (retrieval/lang/data/known_names.txt, from the UN General Debate
+speeches: "UN Women", "World Cup"): finding them in a question's words. Whether the corpus has
+one is decided in retrieval.grounding, against the index."""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+from retrieval.lang import en
+from retrieval.tokens import words
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words of `text` but function words, lower case."""
+    return tuple(w for w in words(text) if w not in en.STOPWORDS)
+
+
+# A known name is in a paragraph that has its words with at most this many other words between
+# ("UN Security Council" for "un security council"), or a shorter known name with its first and
+# last words ("the Paris Agreement" for "the paris climate agreement").
+KNOWN_NAME_SLACK = 1
+MAX_KNOWN_NAME_WORDS = 8
+
+
+def known_names_in(words: Sequence[str], known: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The known names among `words` (lower case, function words kept), longest first from the
+    left, none overlapping: "un convention on the rights of the child" -> ("convention", "on",
+    "the", "rights", "of", "the", "child")."""
+    found, i = [], 0
+    while i < len(words):
+        ends = range(min(len(words), i + MAX_KNOWN_NAME_WORDS), i + 1, -1)
+        j = next((j for j in ends if tuple(words[i:j]) in known), None)
+        if j:
+            found.append(tuple(words[i:j]))
+        i = j or i + 1
+    return found
+
+
+def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """`spelt` without some of its inner words, its first and last kept: ("paris", "climate",
+    "agreement") -> [("paris", "agreement")]."""
+    inner = spelt[1:-1]
+    return [(spelt[0], *(w for k, w in enumerate(inner) if keep >> k & 1), spelt[-1])
+            for keep in range(2 ** len(inner) - 1)] if len(spelt) > 2 else []
+
+
+@functools.lru_cache(maxsize=1)
+def known_spelt() -> frozenset[tuple[str, ...]]:
+    """The known names without their function words."""
+    return frozenset(content_words(" ".join(name)) for name in en.known_names())
