@@ -152,8 +152,7 @@ class Engine:
 
     def _explain(self, query: Query, vector: np.ndarray, given: Filters, k: int,
                  words: dict[str, np.ndarray]) -> Explanation:
-        filters = merge(given, query.filters)
-        allowed = self.catalog.allowed(filters)
+        filters, allowed, widened = self._filters_for(query, given)
         if allowed is not None and not allowed:
             note = messages.no_document_matches(filters.describe())
             return Explanation(Answer(query.original, (), True, filters, note=note))
@@ -162,12 +161,29 @@ class Engine:
         ranked = self.scorer.rank(features, max(k, 2))  # the second best gives the margin
         explained = self._judged(query, vector, features, ranked, k, filters, words)
         answer = explained.answer
+        if widened:
+            answer = replace(answer, note=messages.join_notes(widened, answer.note))
         if answer.abstained and allowed is not None:
             in_scope = np.isin(self.index.paragraph_doc, list(allowed))
             absent = verdict.absent_in_scope(query, self.scorer.postings, in_scope)
             if absent:  # "afghanistan in 2021": the corpus has the word, the 2021 documents do not
                 answer = replace(answer, note=messages.join_notes(messages.not_in_scope(absent), answer.note))
         return replace(explained, answer=answer)
+
+    def _filters_for(self, query: Query, given: Filters) -> tuple[Filters, set[int] | None, str | None]:
+        """The filters of a question, the documents they allow, and a note when they were widened:
+        a kind of document the question names ("the 2020 statement") that no document of its year
+        or place is may be a text inside one (the Moscow Declaration's statement), so the kind is
+        dropped, and said so. Filters the user set are never widened."""
+        filters = merge(given, query.filters)
+        allowed = self.catalog.allowed(filters)
+        if allowed is None or allowed or not query.filters.kinds or given.kinds:
+            return filters, allowed, None
+        wider = merge(given, replace(query.filters, kinds=()))
+        found = self.catalog.allowed(wider)
+        if found is not None and not found:
+            return filters, allowed, None
+        return wider, found, messages.widened(filters.describe(), wider.describe())
 
     def _judged(self, query: Query, vector: np.ndarray, features: Features, ranked: list[Candidate], k: int,
                 filters: Filters, words: dict[str, np.ndarray]) -> Explanation:

@@ -45,6 +45,10 @@ def no_document_matches(filters_described: str) -> str:
     return f"no document matches {filters_described}"
 
 
+def widened(asked: str, searched: str) -> str:
+    return f"no document matches {asked}: searched {searched or 'all documents'}"
+
+
 def join_notes(*notes: str | None) -> str | None:
     """The notes that are set, in one line."""
     return "; ".join(n for n in notes if n) or None

@@ -287,3 +287,17 @@ def test_the_same_file_twice_gives_each_paragraph_once(tmp_path):
 def test_a_note_cuts_a_very_long_unknown_word(fake_engine):
     answer = fake_engine.answer("what about " + "x" * 900)
     assert answer.abstained and answer.note == "the declarations never mention " + "x" * 39 + "…"
+
+
+def test_a_kind_of_document_the_question_names_in_no_document_of_its_year_is_widened(fake_engine):
+    # the 2020 statement on information security is a text inside the 2020 Moscow Declaration
+    answer = fake_engine.answer("the 2020 statement on information security")
+    assert answer.note.startswith("no document matches year 2020; type statement: searched year 2020")
+    assert answer.hits and {h.citation.doc_id for h in answer.hits} == {"2020-moscow-declaration"}
+    assert answer.filters == Filters(years=(2020,))
+
+
+def test_filters_the_user_sets_are_never_widened(fake_engine):
+    answer = fake_engine.answer("information security", Filters(years=(2020,), kinds=("statement",)))
+    assert answer.abstained and not answer.hits
+    assert answer.note == "no document matches year 2020; type statement"
