@@ -178,21 +178,25 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
     [
         # fit on (tools/fit_confidence.py): the levels reached
         (OPEN, "fit", 0.88, 1.0, 0.0),
-        (ROOT / "eval" / "open_fit_questions.jsonl", None, 0.82, 1.0, 0.036),
+        (ROOT / "eval" / "open_fit_questions.jsonl", None, 0.85, 1.0, 0.0),
         # held out when first run (docs/evaluation.md has the first-run figures); the levels
         # reached after the changes their misses led to, kept from getting worse. Open 6 lost
         # one answerable question to stricter spelling correction ("darknet" is no longer read
-        # as "market"), which stopped 17 wrong corrections.
-        (OPEN, "test", 0.64, 0.96, 0.12),
+        # as "market"), which stopped 17 wrong corrections; open 11 lost t09 "russian energy week"
+        # when plain words stopped counting as names ("chinese premier" is answered since).
+        (OPEN, "test", 0.68, 0.96, 0.08),
         (ROOT / "eval" / "open_questions_2.jsonl", None, 0.76, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_3.jsonl", None, 0.83, 0.93, 0.034),
         (ROOT / "eval" / "open_questions_4.jsonl", None, 0.93, 1.0, 0.034),
-        (ROOT / "eval" / "open_questions_5.jsonl", None, 0.60, 1.0, 0.067),
-        (ROOT / "eval" / "open_questions_6.jsonl", None, 0.72, 0.90, 0.05),
-        (ROOT / "eval" / "open_questions_7.jsonl", None, 0.70, 0.95, 0.05),
-        (ROOT / "eval" / "open_questions_8.jsonl", None, 0.82, 0.92, 0.025),
+        (ROOT / "eval" / "open_questions_5.jsonl", None, 0.63, 1.0, 0.034),
+        (ROOT / "eval" / "open_questions_6.jsonl", None, 0.72, 0.92, 0.05),
+        (ROOT / "eval" / "open_questions_7.jsonl", None, 0.75, 0.97, 0.0),
+        (ROOT / "eval" / "open_questions_8.jsonl", None, 0.82, 0.95, 0.025),
         (ROOT / "eval" / "open_questions_9.jsonl", None, 0.92, 0.97, 0.025),
-        (ROOT / "eval" / "open_questions_10.jsonl", None, 0.75, 0.90, 0.05),
+        (ROOT / "eval" / "open_questions_10.jsonl", None, 0.75, 0.95, 0.05),
+        (ROOT / "eval" / "open_questions_11.jsonl", None, 0.87, 0.92, 0.05),
+        (ROOT / "eval" / "open_questions_12.jsonl", None, 0.85, 0.97, 0.05),
+        (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.87, 0.025),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
@@ -212,6 +216,9 @@ def test_open_questions(real_engine, path, split, recall1, oos, false_abstention
         ("What about the Rohingya?", "Rohingya"),
         ("What did they say about the 2008 Olympics?", "2008"),
         ("anything on the asian development bank", "asian development bank"),
+        # known names (retrieval/lang/data/known_names.txt) whose words the corpus uses apart
+        ("womens forum - any link with un women", "un women"),
+        ("does the sco back the un convention on the rights of the child", "convention on the rights of the child"),
     ],
 )
 def test_no_confident_quote_on_a_subject_the_declarations_never_name(real_engine, question, never_mentioned):
@@ -224,3 +231,17 @@ def test_who_is_the_secretary_general(real_engine):
     answer = real_engine.answer("who is the SCO secretary general")
     assert not answer.abstained
     assert "Secretary-General" in answer.hits[0].text
+
+
+def test_a_kind_of_document_named_in_no_document_of_its_year_is_searched_in_that_year(real_engine):
+    answer = real_engine.answer("the 2020 statement on intl information security, which countries' position is in it")
+    assert answer.note.startswith("no document matches year 2020; type statement: searched year 2020")
+    assert not answer.abstained and "coordinated position" in answer.hits[0].text
+
+
+@pytest.mark.parametrize("question", ["75 yrs since victory in ww2 - did the sco put out anything for it",
+                                      "did they call out rich countries on climate finance, the 100bn thing",
+                                      "who was the chinese premier at the 2023 bishkek meeting"])
+def test_numbers_clippings_and_plain_words_are_no_absent_subjects(real_engine, question):
+    answer = real_engine.answer(question)
+    assert not answer.abstained and answer.note is None, answer.note
