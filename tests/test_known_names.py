@@ -159,3 +159,18 @@ def test_a_plain_word_before_a_head_is_a_description_unless_a_head_follows(tmp_p
     assert absent("big sea ports") == []  # "big sea": no name of its own
     assert absent("the energy charter treaty") == ["energy charter treaty"]  # on to the next head
     assert absent("the Big Sea") == ["big sea"]  # written as a name
+
+
+def test_an_acronym_in_brackets_may_spell_an_acronym_among_the_words_whole():
+    from retrieval.query.terms import defined_names
+    from retrieval.tokens import written_words
+
+    def defined(text):
+        written = written_words(text)
+        tokens = [w.lower() for w in written]
+        return [r.words for r in defined_names(text, tokens, tokens, written)]
+
+    assert defined("the un economic commission for europe (unece)") == [("un", "economic", "commission", "europe")]
+    assert defined("the asia cooperation dialogue (acd)") == [("asia", "cooperation", "dialogue")]
+    assert defined("u.n. (un) reform") == [] and defined("the un (unx)") == []
+    assert defined("economic commission for europe (unece)") == []  # letters left over

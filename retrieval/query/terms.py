@@ -185,11 +185,28 @@ def defined_names(text: str, tokens: list[str], corrected: list[str], written: l
     runs = []
     for match in _ACRONYM_IN_BRACKETS.finditer(text):
         letters, end = match.group(1).lower(), len(written_words(text[: match.start()]))
-        picked = [i for i in range(end) if tokens[i] not in en.STOPWORDS][-len(letters):]
-        if (len(picked) == len(letters) > 1 and all(len(tokens[i]) > 1 for i in picked)  # not "u.n. (un)"
-                and "".join(tokens[i][0] for i in picked) == letters):
+        picked = _spelling_out(letters, [i for i in range(end) if tokens[i] not in en.STOPWORDS], tokens)
+        if len(picked) > 1 and all(len(tokens[i]) > 1 for i in picked):  # not "u.n. (un)"
             runs.append(Run(tuple(corrected[i] for i in picked), tuple(written[picked[0]:end]), defined=True))
     return tuple(runs)
+
+
+def _spelling_out(letters: str, positions: list[int], tokens: list[str]) -> list[int]:
+    """The last words at `positions` whose initials spell `letters`, an acronym among them
+    giving all its letters ("un economic commission for europe (unece)"); none if they do not."""
+    picked: list[int] = []
+    for i in reversed(positions):
+        if not letters:
+            break
+        word = tokens[i]
+        if word in en.acronym_expansions() and letters.endswith(word):
+            letters = letters[: -len(word)]
+        elif letters.endswith(word[0]):
+            letters = letters[:-1]
+        else:
+            return []
+        picked.insert(0, i)
+    return picked if not letters else []
 
 
 def defined_acronyms(text: str) -> set[str]:
