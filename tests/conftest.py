@@ -42,13 +42,21 @@ def fake_engine(index_root):
     return open_engine(settings, embedder=HashingEmbedder()).engine
 
 
-def engine_over(texts: dict[str, str], tmp_path_factory):
-    """An engine with the fake embedder over a small corpus: file name -> text."""
+def engine_over(texts: dict[str, str], tmp_path_factory, always_likely: bool = False):
+    """An engine with the fake embedder over a small corpus: file name -> text. With
+    `always_likely`, its confidence model finds every answer likely, so that only grounding
+    decides whether it abstains."""
     folder = tmp_path_factory.mktemp("corpus")
     for name, text in texts.items():
         (folder / name).write_text(text, "utf-8")
     settings = EngineSettings.resolve([str(folder)], None, str(tmp_path_factory.mktemp("idx")), env={})
-    return open_engine(settings, embedder=HashingEmbedder()).engine
+    engine = open_engine(settings, embedder=HashingEmbedder()).engine
+    if always_likely:
+        from retrieval.confidence import ConfidenceModel, Evidence
+
+        n = len(Evidence.names())
+        engine.model = ConfidenceModel(Evidence.names(), (0.0,) * n, (1.0,) * n, (0.0,) * n, 50.0, 0.5)
+    return engine
 
 
 @pytest.fixture(scope="session")

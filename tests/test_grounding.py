@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.confidence import ConfidenceModel, Evidence
 from retrieval.grounding import Subject, grounding, subjects_of, ungrounded
 from retrieval.query import AbsentWord
 
@@ -26,16 +25,13 @@ TEXTS = {
     "security.txt": "Security statement\n\nThe member states condemn terrorism and support security "
                     "cooperation.\n\nThey call for cooperation in energy security and trade.",
 }
-ALWAYS_LIKELY = ConfidenceModel(Evidence.names(), (0.0,) * 6, (1.0,) * 6, (0.0,) * 6, 50.0, 0.5)
 CORPUS_WORDS = ["cooperation", "trade", "energy", "security", "member", "states", "support", "terrorism"]
 ABSENT = ["Kashmir", "zorblax", "G7", "whaling", "Quuxland", "mpox"]
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    engine = engine_over(TEXTS, tmp_path_factory)
-    engine.model = ALWAYS_LIKELY
-    return engine
+    return engine_over(TEXTS, tmp_path_factory, always_likely=True)
 
 
 @pytest.mark.parametrize("subject", ABSENT)
@@ -272,9 +268,7 @@ ACRONYM_TEXTS = {
 
 @pytest.fixture(scope="module")
 def acronym_engine(tmp_path_factory):
-    engine = engine_over(ACRONYM_TEXTS, tmp_path_factory)
-    engine.model = ALWAYS_LIKELY
-    return engine
+    return engine_over(ACRONYM_TEXTS, tmp_path_factory, always_likely=True)
 
 
 def test_an_acronym_the_corpus_never_spells_out_is_an_absent_name(acronym_engine):

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.confidence import ConfidenceModel, Evidence
 from retrieval.known_names import known_names_in, shorter_forms
 from retrieval.lang import en
 
 from .conftest import engine_over
 
 ROOT = Path(__file__).resolve().parent.parent
-ALWAYS_LIKELY = ConfidenceModel(Evidence.names(), (0.0,) * 6, (1.0,) * 6, (0.0,) * 6, 50.0, 0.5)
 
 TEXTS = {
     "forum.txt": "Forum declaration\n\nThe member states welcome the women's forum and the youth forum.\n\n"
@@ -29,9 +27,7 @@ TEXTS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    engine = engine_over(TEXTS, tmp_path_factory)
-    engine.model = ALWAYS_LIKELY
-    return engine
+    return engine_over(TEXTS, tmp_path_factory, always_likely=True)
 
 
 def test_the_shipped_list_holds_names_not_phrases_mostly_written_in_lower_case():
@@ -124,9 +120,7 @@ NUMBER_TEXTS = {
 
 @pytest.fixture(scope="module")
 def number_engine(tmp_path_factory):
-    engine = engine_over(NUMBER_TEXTS, tmp_path_factory)
-    engine.model = ALWAYS_LIKELY
-    return engine
+    return engine_over(NUMBER_TEXTS, tmp_path_factory, always_likely=True)
 
 
 @pytest.mark.parametrize("question", ["75 years since victory in ww2", "the 100bn for climate finance",
