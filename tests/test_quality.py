@@ -198,6 +198,7 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_12.jsonl", None, 0.85, 0.97, 0.05),
         (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.87, 0.025),
         (ROOT / "eval" / "open_questions_14.jsonl", None, 0.77, 0.85, 0.125),
+        (ROOT / "eval" / "open_questions_15.jsonl", None, 0.80, 0.87, 0.075),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
