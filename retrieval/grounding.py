@@ -24,7 +24,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from retrieval.known_names import KNOWN_NAME_SLACK, content_words, known_names_in, known_spelt, shorter_forms
+from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, known_names_in, known_spelt, shorter_forms,
+                                   without_function_words)
 from retrieval.lang import en, en_names
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
@@ -146,7 +147,7 @@ def _plain_unused(word: str) -> bool:
     own (a name, "pakistani" of "pakistani bank", is a subject already, grounded by "Pakistan"),
     no clipped or compound word ("inf", "bioweapons": the corpus may spell the thing out) and no
     word with an expansion ("pm")."""
-    return word in en.english_words() and word not in en.proper_nouns() and word not in en.expansions()
+    return _plain(word) and word not in en.expansions()
 
 
 def grounding(subjects: tuple[Subject, ...], paragraph_words: np.ndarray) -> float:
@@ -192,10 +193,11 @@ class Grounder:
         taken = [set(a.word.split()) for a in besides if a.name]
         found = []
         for name in known_names_in(words, en.known_names()):
-            spelt = content_words(" ".join(name))
+            spelt = without_function_words(name)
             if len(spelt) < 2 or any(t & set(spelt) for t in taken) or self._has_name(spelt):
                 continue
-            found.append(AbsentWord(" ".join(name), " ".join(name), name=True, literal=True))
+            written = " ".join(name)
+            found.append(AbsentWord(written, written, name=True, literal=True))
             taken.append(set(spelt))
         return tuple(found)
 

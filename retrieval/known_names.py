@@ -13,7 +13,12 @@ from retrieval.tokens import words
 
 def content_words(text: str) -> tuple[str, ...]:
     """The words of `text` but function words, lower case."""
-    return tuple(w for w in words(text) if w not in en.STOPWORDS)
+    return without_function_words(words(text))
+
+
+def without_function_words(name: Sequence[str]) -> tuple[str, ...]:
+    """The words of `name` (lower-case words) but function words."""
+    return tuple(w for w in name if w not in en.STOPWORDS)
 
 
 # A known name is in a paragraph that has its words with at most this many other words between
@@ -48,4 +53,4 @@ def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
 @functools.lru_cache(maxsize=1)
 def known_spelt() -> frozenset[tuple[str, ...]]:
     """The known names without their function words."""
-    return frozenset(content_words(" ".join(name)) for name in en.known_names())
+    return frozenset(without_function_words(name) for name in en.known_names())

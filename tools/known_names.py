@@ -39,11 +39,16 @@ HEADER = f"""# Names of several words that the UN General Debate speeches, 1946-
 # doi:10.7910/DVN/0TJX8Y), released CC0, as in ../shared/corpus/ungdc."""
 
 
+def _unwrapped(text: str) -> str:
+    """`text` with the words hyphenated at line ends joined again."""
+    return re.sub(r"-\n(?=[a-z])", "", text)
+
+
 def names_in(text: str, stopwords: frozenset[str]) -> set[tuple[str, ...]]:
     """The names of several words that `text` writes capitalised, as lower-case word tuples."""
     from retrieval.tokens import words
 
-    text = re.sub(r"\s+", " ", re.sub(r"-\n(?=[a-z])", "", text))
+    text = re.sub(r"\s+", " ", _unwrapped(text))
     found = set()
     for match in _NAME.finditer(text):
         for part in re.split(r"\s+and\s+", match.group(0)):
@@ -67,7 +72,7 @@ def capitalised_share(texts, names: set[tuple[str, ...]], stopwords: frozenset[s
     seen: Counter[tuple[str, ...]] = Counter()
     capital: Counter[tuple[str, ...]] = Counter()
     for text in texts:
-        written = written_words(re.sub(r"-\n(?=[a-z])", "", text))
+        written = written_words(_unwrapped(text))
         lower = [w.lower() for w in written]
         for i, word in enumerate(lower):
             if word not in firsts:
