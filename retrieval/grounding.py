@@ -24,8 +24,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, known_names_in, known_spelt, shorter_forms,
-                                   without_function_words)
+from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, folded, known_folded, known_names_in, known_spelt,
+                                   shorter_forms, without_function_words)
 from retrieval.lang import en, en_names
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
@@ -192,7 +192,7 @@ class Grounder:
         absent (`besides`: "doha" of "doha agreement"). Names, grounded only by themselves."""
         taken = [set(a.word.split()) for a in besides if a.name]
         found = []
-        for name in known_names_in(words, en.known_names()):
+        for name in known_names_in(words, known_folded()):
             spelt = without_function_words(name)
             if len(spelt) < 2 or any(t & set(spelt) for t in taken) or self._has_name(spelt):
                 continue
@@ -203,7 +203,7 @@ class Grounder:
 
     def _has_name(self, spelt: tuple[str, ...]) -> bool:
         """Some paragraph has the known name `spelt`, or a shorter known form of it."""
-        forms = [spelt] + [f for f in shorter_forms(spelt) if f in known_spelt()]
+        forms = [spelt] + [f for f in shorter_forms(spelt) if folded(f) in known_spelt()]
         return any(_together(s, self.paragraphs_with, self.has_phrase, KNOWN_NAME_SLACK)
                    for form in forms for s in self.spellings(form))
 

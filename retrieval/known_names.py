@@ -8,7 +8,7 @@ import functools
 from typing import Sequence
 
 from retrieval.lang import en
-from retrieval.tokens import words
+from retrieval.tokens import spelling_variant, words
 
 
 def content_words(text: str) -> tuple[str, ...]:
@@ -28,14 +28,19 @@ KNOWN_NAME_SLACK = 1
 MAX_KNOWN_NAME_WORDS = 8
 
 
+def folded(name: Sequence[str]) -> tuple[str, ...]:
+    """`name` in one spelling for British and American forms ("organisation" -> organization)."""
+    return tuple(spelling_variant(w) for w in name)
+
+
 def known_names_in(words: Sequence[str], known: frozenset[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """The known names among `words` (lower case, function words kept), longest first from the
-    left, none overlapping: "un convention on the rights of the child" -> ("convention", "on",
-    "the", "rights", "of", "the", "child")."""
-    found, i = [], 0
+    left, none overlapping, as written: "un convention on the rights of the child" ->
+    ("convention", "on", "the", "rights", "of", "the", "child"). `known` is `folded`."""
+    found, i, spelt = [], 0, folded(words)
     while i < len(words):
         ends = range(min(len(words), i + MAX_KNOWN_NAME_WORDS), i + 1, -1)
-        j = next((j for j in ends if tuple(words[i:j]) in known), None)
+        j = next((j for j in ends if spelt[i:j] in known), None)
         if j:
             found.append(tuple(words[i:j]))
         i = j or i + 1
@@ -51,6 +56,12 @@ def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 @functools.lru_cache(maxsize=1)
+def known_folded() -> frozenset[tuple[str, ...]]:
+    """The known names, `folded`."""
+    return frozenset(folded(name) for name in en.known_names())
+
+
+@functools.lru_cache(maxsize=1)
 def known_spelt() -> frozenset[tuple[str, ...]]:
-    """The known names without their function words."""
-    return frozenset(without_function_words(name) for name in en.known_names())
+    """The known names without their function words, `folded`."""
+    return frozenset(without_function_words(name) for name in known_folded())

@@ -93,6 +93,19 @@ def doctrine_forms(word: str) -> list[str]:
     return [base + ending for ending in en.DOCTRINE_ENDINGS if base + ending != word]
 
 
+def place_forms(word: str) -> list[str]:
+    """The place of a people's word and the people of a place's ("pakistani" -> pakistan, "uzbek"
+    -> uzbekistan), when that form is a name (en.proper_nouns(): no "crime" for "crimean"); to be
+    kept only where the corpus uses them."""
+    forms = []
+    for people, place in en.DEMONYM_ENDINGS:
+        for mine, other in ((people, place), (place, people)):
+            base = word[: len(word) - len(mine)]
+            if word.endswith(mine) and len(base) >= en.MIN_PLACE_BASE and base + other != word:
+                forms.append(base + other)
+    return [f for f in dict.fromkeys(forms) if f in en.proper_nouns()]
+
+
 class Lexicon:
     """Vocabulary (word -> count), expansions (acronym or word -> the words it stands for),
     stem document frequencies and the number of paragraphs."""
@@ -165,7 +178,7 @@ class Lexicon:
         candidates = stems(en.irregular_verbs().get(word, ())) + [r for s in own for r in family_stems(s)]
         candidates += stems([w for w in doctrine_forms(word) if w in self.vocabulary])
         if not any(s in self.stem_df for s in own):
-            candidates += stems(self.compounds(word))
+            candidates += stems(self.compounds(word) + [w for w in place_forms(word) if w in self.vocabulary])
         return [c for c in dict.fromkeys(candidates) if c not in own and c in self.stem_df]
 
     def compounds(self, word: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Iterable
 from retrieval.lang import en
 
 # Bump when tokens or stems of a text change: indexes built before are rebuilt.
-LEXICAL_VERSION = 2
+LEXICAL_VERSION = 3
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[а-яё0-9]+", re.IGNORECASE)
 _BRITISH = tuple((re.compile(pattern), replacement) for pattern, replacement in en.BRITISH_TO_AMERICAN)
 
@@ -29,6 +29,18 @@ def words(text: str) -> list[str]:
     # Lower-cased at once: tokens hold no space, and no letter of the token pattern lower-cases by
     # its neighbours (only the Greek sigma does), so this is each token lower-cased, faster.
     return " ".join(found).lower().split(" ") if found else []
+
+
+# What ends a run of words between two of them: a comma, a question mark, a bracket, a slash, a
+# dash between spaces ("kyrgyzstan? jeenbekov", "pakistan / india"); not a hyphen ("cross-border").
+_CLAUSE_MARK = re.compile(r"""[.?!,;:()\[\]/|"“”]|\s[-–—]+\s|[–—]""")
+
+
+def clause_breaks(text: str) -> frozenset[int]:
+    """The positions i of `written_words(text)` after which a clause mark ends a run of words."""
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    return frozenset(i for i, ((_, end), (start, _)) in enumerate(zip(spans, spans[1:]))
+                     if _CLAUSE_MARK.search(text, end, start))
 
 
 def written_words(text: str) -> list[str]:

@@ -155,7 +155,7 @@ def test_a_name_given_with_its_acronym_is_a_name_that_needs_its_words_together(e
     written = written_words(text)
     tokens = [w.lower() for w in written]
     runs = defined_names(text, tokens, tokens, written)
-    assert [(r.words, r.written, r.defined) for r in runs] == [(("trade", "security", "fund"), "Trade Security Fund", True)]
+    assert [(r.words, r.written, r.defined) for r in runs] == [(("trade", "security", "fund"), "Trade Security Fund", "tsf")]
     dotted = "what about the u.n. (un)"
     assert defined_names(dotted, [w.lower() for w in written_words(dotted)], [w.lower() for w in written_words(dotted)],
                          written_words(dotted)) == ()  # single letters
@@ -235,7 +235,9 @@ def test_words_of_no_english_are_names(word):
     assert not is_english(word) and looks_like_a_name(word)
 
 
-@pytest.mark.parametrize("word", ["tehran", "latin", "african", "montreal", "kashmir"])
+# morocco, japan, turkey: countries that are English words too (morocco leather), so no proper
+# noun of the dictionary (en.COUNTRIES_ALSO_WORDS)
+@pytest.mark.parametrize("word", ["tehran", "latin", "african", "montreal", "kashmir", "morocco", "japan", "turkey"])
 def test_words_english_writes_with_a_capital_are_names_in_lower_case(word):
     from retrieval.query.terms import is_english, looks_like_a_name
 
@@ -281,3 +283,22 @@ def test_an_acronym_the_corpus_never_spells_out_is_an_absent_name(acronym_engine
     assert not acronym_engine.answer("what about WMD").abstained  # spelt out in the corpus
     # "United Nations Children's Fund", written with the acronym the corpus uses for the UN
     assert acronym_engine.grounder.absent_acronyms(("unicef",)) == ()
+
+
+def test_a_run_of_words_ends_at_a_clause_mark(engine):
+    from retrieval.tokens import clause_breaks
+
+    assert clause_breaks("kyrgyzstan? jeenbekov, trade / energy - terrorism") == {0, 1, 2, 3}
+    assert clause_breaks("cross-border trade") == frozenset()  # a hyphen joins
+    # "Afghanistan" and "terrorism" are never in one paragraph: as one run they would make an
+    # absent name; a question mark between makes them two questions
+    assert [a.word for a in engine.understand("Afghanistan Terrorism").absent] == ["afghanistan terrorism"]
+    assert engine.understand("what about Afghanistan? Terrorism too").absent == ()
+    assert not engine.answer("what about Afghanistan? Terrorism too").abstained
+
+
+@pytest.mark.parametrize("question", ["shouldnt they condemn terrorism", "they wouldnt support trade, would they",
+                                      "terrorism - couldn't they cooperate", "energy b4 trade"])
+def test_negations_and_chat_words_are_no_subjects(engine, question):
+    assert engine.understand(question).absent == ()
+    assert not engine.answer(question).abstained

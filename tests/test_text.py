@@ -83,6 +83,21 @@ def test_related_forms_the_stemmer_keeps_apart():
     assert lexicon.related_stems("economists") == []  # "economism" is no word of the corpus
 
 
+def test_a_people_is_found_as_its_place_when_the_corpus_never_names_the_people():
+    from retrieval.lexicon import place_forms
+
+    lexicon = Lexicon.from_texts(
+        ["Habib Bank of Pakistan joined; the Afghan settlement and the Uzbekistan presidency.",
+         "Crime in Europe and in the Kyrgyz Republic; Iranian and Iran."], {})
+    assert lexicon.related_stems("pakistani") == ["pakistan"]
+    assert lexicon.related_stems("uzbek") == ["uzbekistan"]
+    assert lexicon.related_stems("european") == ["europ"]
+    assert lexicon.related_stems("kyrgyzstan") == []  # "kyrgyz" is no name in the dictionary
+    assert lexicon.related_stems("iranian") == []  # a word the corpus uses keeps to its own forms
+    assert lexicon.related_stems("crimean") == []  # "crime" is no name: no place of the Crimean
+    assert "pakistan" in place_forms("pakistani") and "crime" not in place_forms("crimean")
+
+
 def test_acronyms_defined_by_the_text():
     from retrieval.lexicon import defined_acronyms
 

