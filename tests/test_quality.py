@@ -39,9 +39,11 @@ def test_dev_set_on_the_seed_declaration(dev_results):
     assert row["oos_abstention"] == 1.0
     # d16 "Do they support arms control in orbit?" and d17 "... allowed to form blocs ...": most
     # topic words are absent ("orbit", "blocs"); the confidence model abstains (p 0.18-0.19, under
-    # 0.23) though the right paragraph is first: the price of abstaining on unanswerable questions
+    # 0.23) though the right paragraph is first: the price of abstaining on unanswerable questions.
+    # d14 "Is anyone allowed to attack Tehran?" abstains since names need a word at 0.8 ("Iranian"
+    # 0.75), so its expected quote is missed too (2 of 3)
     assert row["false_abstention"] <= 0.067
-    assert row["quote_accuracy"] >= 0.9
+    assert row["quote_accuracy"] >= 0.66
 
 
 def test_engine_beats_both_baselines(dev_results, multi_results):
@@ -78,9 +80,10 @@ def test_which_questions_on_the_seed_declaration(seed_engine):
     answer-type bonus was tried on them."""
     results = evaluate(seed_engine, load_questions(SEED_WHICH))
     row = results["quotebot"].row(abstains=True)
-    # w02 and w10 abstain: their topic words ("attacked", "unrest", "worries") are absent
-    assert row["recall@1"] >= 0.85, results["quotebot"].failures
-    assert row["recall@3"] >= 0.85, results["quotebot"].failures
+    # w02 and w10 abstain: their topic words ("attacked", "unrest", "worries") are absent; w05
+    # "... talking with Tehran?" since "Tehran" ~ "Iranian" (0.75) is under the name floor (0.8)
+    assert row["recall@1"] >= 0.78, results["quotebot"].failures
+    assert row["recall@3"] >= 0.78, results["quotebot"].failures
 
 
 def test_topic_and_off_topic_questions(real_engine):
@@ -128,10 +131,20 @@ def test_out_of_scope_abstains_with_closest_matches(real_engine, question):
 def test_names_the_corpus_never_mentions(real_engine, seed_engine):
     iraq = real_engine.answer("Did the SCO condemn the invasion of Iraq?")
     assert iraq.abstained and iraq.note == "the declarations never mention invasion, Iraq"
-    # a name absent from the text but close to what the paragraph is about still answers
+    # a name absent from the text is grounded only by a word very close to it: "Tehran" ~
+    # "Iranian" (0.75) is not close enough, so the Iran paragraph is shown as the closest match
     tehran = seed_engine.answer("Is anyone allowed to attack Tehran?")
-    assert not tehran.abstained and "Islamic Republic of Iran" in tehran.hits[0].text
-    assert tehran.note == "the declarations never mention Tehran"  # said even when answering
+    assert tehran.abstained and "Islamic Republic of Iran" in tehran.hits[0].text
+    assert tehran.note == "the declarations never mention Tehran"
+    # nor is another person's name ("Kakar" ~ "Jaishankar" 0.70)
+    kakar = real_engine.answer("did pakistan's caretaker pm kakar go to the bishkek heads of govt meeting")
+    assert kakar.abstained and kakar.note == "the declarations never mention kakar"
+    # a people's word is found as its place: "pakistani" is in "Habib Bank Ltd. of Pakistan"
+    bank = real_engine.answer("which pakistani bank joined the interbank consortium")
+    assert not bank.abstained and bank.note is None and "Habib Bank" in bank.hits[0].text
+    # a country typed in lower case is a name, though also an English word (morocco leather)
+    morocco = real_engine.answer("morocco earthquake - did they show solidarity like they did with pakistan over the floods")
+    assert morocco.abstained and morocco.note == "the declarations never mention morocco"
     assert seed_engine.understand("Syira violence").absent == ()  # a corrected typo is not absent
 
 
@@ -186,19 +199,20 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         # when plain words stopped counting as names ("chinese premier" is answered since).
         (OPEN, "test", 0.68, 0.96, 0.08),
         (ROOT / "eval" / "open_questions_2.jsonl", None, 0.76, 1.0, 0.034),
-        (ROOT / "eval" / "open_questions_3.jsonl", None, 0.83, 0.93, 0.034),
+        (ROOT / "eval" / "open_questions_3.jsonl", None, 0.83, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_4.jsonl", None, 0.93, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_5.jsonl", None, 0.63, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_6.jsonl", None, 0.72, 0.92, 0.05),
         (ROOT / "eval" / "open_questions_7.jsonl", None, 0.75, 0.97, 0.0),
         (ROOT / "eval" / "open_questions_8.jsonl", None, 0.82, 0.95, 0.025),
-        (ROOT / "eval" / "open_questions_9.jsonl", None, 0.92, 0.97, 0.025),
+        (ROOT / "eval" / "open_questions_9.jsonl", None, 0.92, 1.0, 0.025),
         (ROOT / "eval" / "open_questions_10.jsonl", None, 0.75, 0.95, 0.05),
         (ROOT / "eval" / "open_questions_11.jsonl", None, 0.87, 0.92, 0.05),
         (ROOT / "eval" / "open_questions_12.jsonl", None, 0.85, 0.97, 0.05),
-        (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.87, 0.025),
-        (ROOT / "eval" / "open_questions_14.jsonl", None, 0.77, 0.85, 0.125),
-        (ROOT / "eval" / "open_questions_15.jsonl", None, 0.80, 0.87, 0.075),
+        (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.9, 0.025),
+        (ROOT / "eval" / "open_questions_14.jsonl", None, 0.77, 0.875, 0.125),
+        (ROOT / "eval" / "open_questions_15.jsonl", None, 0.80, 0.9, 0.075),
+        (ROOT / "eval" / "open_questions_16.jsonl", None, 0.75, 0.95, 0.025),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
