@@ -95,15 +95,17 @@ def doctrine_forms(word: str) -> list[str]:
 
 def place_forms(word: str) -> list[str]:
     """The place of a people's word and the people of a place's ("pakistani" -> pakistan, "uzbek"
-    -> uzbekistan), when that form is a name (en.proper_nouns(): no "crime" for "crimean"); to be
-    kept only where the corpus uses them."""
+    -> uzbekistan), when that form is a name (en.proper_nouns()), or `word` is one and the form no
+    English word ("kyrgyzstan" -> kyrgyz; no "crime" for "crimean"); to be kept only where the
+    corpus uses them."""
     forms = []
     for people, place in en.DEMONYM_ENDINGS:
         for mine, other in ((people, place), (place, people)):
             base = word[: len(word) - len(mine)]
             if word.endswith(mine) and len(base) >= en.MIN_PLACE_BASE and base + other != word:
                 forms.append(base + other)
-    return [f for f in dict.fromkeys(forms) if f in en.proper_nouns()]
+    proper = en.proper_nouns()
+    return [f for f in dict.fromkeys(forms) if f in proper or (word in proper and f not in en.english_words())]
 
 
 class Lexicon:

@@ -131,10 +131,11 @@ def number_engine(tmp_path_factory):
 
 
 @pytest.mark.parametrize("question", ["75 years since victory in ww2", "the 100bn for climate finance",
-                                      "did they say anything on wwii"])
+                                      "did they say anything on wwii", "75 yrs since victory in ww2"])
 def test_numbers_and_chat_names_of_what_the_corpus_says_are_answered(number_engine, question):
     answer = number_engine.answer(question)
     assert not answer.abstained and answer.note is None, question
+    assert "yrs" not in [a.word for a in number_engine.understand(question).absent]  # "years" (synonyms.json)
 
 
 def test_a_plain_word_the_corpus_once_capitalises_makes_no_name_of_a_run(tmp_path_factory):
