@@ -211,8 +211,10 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_12.jsonl", None, 0.85, 0.97, 0.05),
         (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.9, 0.025),
         (ROOT / "eval" / "open_questions_14.jsonl", None, 0.77, 0.875, 0.125),
-        (ROOT / "eval" / "open_questions_15.jsonl", None, 0.80, 0.9, 0.075),
+        (ROOT / "eval" / "open_questions_15.jsonl", None, 0.82, 0.9, 0.075),
         (ROOT / "eval" / "open_questions_16.jsonl", None, 0.75, 0.95, 0.025),
+        (ROOT / "eval" / "open_questions_17.jsonl", None, 0.85, 0.875, 0.025),
+        (ROOT / "eval" / "open_questions_18.jsonl", None, 0.85, 0.975, 0.05),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
