@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Sequence
 
-from retrieval.lang import en
+from retrieval.lang import en, en_names
 from retrieval.tokens import spelling_variant, words
 
 
@@ -57,8 +57,20 @@ def shorter_forms(spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 @functools.lru_cache(maxsize=1)
 def known_folded() -> frozenset[tuple[str, ...]]:
-    """The known names, `folded`."""
-    return frozenset(folded(name) for name in en.known_names())
+    """The known names, `folded`, but those holding a title of office ("iranian president",
+    "president putin", "un secretary general"): they name an office or its holder, which the
+    declarations write their own way ("President of the Islamic Republic of Iran Hassan Rouhani")."""
+    return frozenset(folded(name) for name in en.known_names() if not holds_title(name))
+
+
+def holds_title(name: Sequence[str]) -> bool:
+    """`name` has the words of a title of office in a row (en_names.OFFICE_TITLES)."""
+    return any(tuple(name[i:i + len(title)]) == title for title in _titles() for i in range(len(name)))
+
+
+@functools.lru_cache(maxsize=1)
+def _titles() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(words(title)) for title in en_names.OFFICE_TITLES)
 
 
 @functools.lru_cache(maxsize=1)
