@@ -7,7 +7,7 @@ is close to the whole question (`aboutness`). Words of asking ("want", "happens"
 are absent too, but far from what the question is about, so they are no subject.
 
 A subject is grounded in a paragraph when one of the paragraph's words, other than the question's
-own, is close to it in meaning (for "Tehran", "Iran"): the cosine of the subject with the
+own, is close to it in meaning (for "crops", "agriculture"): the cosine of the subject with the
 paragraph's words, whose vectors the index holds. The thresholds are measured on labelled
 questions (see docs/ranking.md).
 
@@ -144,7 +144,7 @@ def _plain(word: str) -> bool:
 
 def _plain_unused(word: str) -> bool:
     """A whole English word that the corpus never uses ("gulf", "cup", "skies"), no name of its
-    own (a name, "pakistani" of "pakistani bank", is a subject already, grounded by "Pakistan"),
+    own (a name, "kashmiri" of "kashmiri bank", is a subject already),
     no clipped or compound word ("inf", "bioweapons": the corpus may spell the thing out) and no
     word with an expansion ("pm")."""
     return _plain(word) and word not in en.expansions()
@@ -168,7 +168,7 @@ def ungrounded(subjects: tuple[Subject, ...], paragraph_words: np.ndarray, floor
                name_floor: float | None = None) -> list[Subject]:
     """The subjects with no word of the paragraph at `floor` or closer; for a name, at
     `name_floor` (default: `floor`) or closer: another name is seldom the same thing ("Qingdao" ~
-    "Beijing" 0.55, "Tehran" ~ "Iran" 0.75)."""
+    "Beijing" 0.55, "Taliban" ~ "Afghanistan" 0.77)."""
     def needed(subject: Subject) -> float:
         return name_floor if subject.word.name and name_floor is not None else floor
 

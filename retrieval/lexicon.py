@@ -96,16 +96,20 @@ def doctrine_forms(word: str) -> list[str]:
 def place_forms(word: str) -> list[str]:
     """The place of a people's word and the people of a place's ("pakistani" -> pakistan, "uzbek"
     -> uzbekistan), when that form is a name (en.proper_nouns()), or `word` is one and the form no
-    English word ("kyrgyzstan" -> kyrgyz; no "crime" for "crimean"); to be kept only where the
-    corpus uses them."""
+    English word ("kyrgyzstan" -> kyrgyz). A plain English word only goes to a place ("afghan" ->
+    afghanistan; no "crimean" for "crime", no "cuban" for "cub"); no form is an acronym ("brian" is
+    no "bri"). To be kept only where the corpus uses them."""
+    proper, english = en.proper_nouns(), en.english_words()
+    plain = word in english and word not in proper
     forms = []
     for people, place in en.DEMONYM_ENDINGS:
-        for mine, other in ((people, place), (place, people)):
+        pairs = ((people, place),) if plain else ((people, place), (place, people))
+        for mine, other in pairs:
             base = word[: len(word) - len(mine)]
             if word.endswith(mine) and len(base) >= en.MIN_PLACE_BASE and base + other != word:
                 forms.append(base + other)
-    proper = en.proper_nouns()
-    return [f for f in dict.fromkeys(forms) if f in proper or (word in proper and f not in en.english_words())]
+    return [f for f in dict.fromkeys(forms) if f not in en.acronym_expansions()
+            and (f in proper or (word in proper and f not in english))]
 
 
 class Lexicon:
@@ -175,7 +179,9 @@ class Lexicon:
     def related_stems(self, word: str) -> list[str]:
         """Stems of the other forms of `word` that the corpus uses: the forms of an irregular
         verb ("took" -> take, taken), the noun or verb of its family ("admitted" -> admission),
-        the doctrine and its follower ("terrorists" -> terrorism)."""
+        the doctrine and its follower ("terrorists" -> terrorism); for a word the corpus never
+        uses, the compounds it begins ("cyber" -> cybersecurity) and its place or people
+        (`place_forms`: "pakistani" -> pakistan)."""
         own = stems([word])
         candidates = stems(en.irregular_verbs().get(word, ())) + [r for s in own for r in family_stems(s)]
         candidates += stems([w for w in doctrine_forms(word) if w in self.vocabulary])

@@ -9,8 +9,9 @@ from typing import Iterable
 from retrieval.lang import en
 
 # Bump when tokens or stems of a text change: indexes built before are rebuilt.
-LEXICAL_VERSION = 3
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[а-яё0-9]+", re.IGNORECASE)
+LEXICAL_VERSION = 4
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’´ʼ][a-z]+)?|[а-яё0-9]+", re.IGNORECASE)
+_APOSTROPHES = str.maketrans({"’": "'", "´": "'", "ʼ": "'"})  # all written as "'" in a token
 _BRITISH = tuple((re.compile(pattern), replacement) for pattern, replacement in en.BRITISH_TO_AMERICAN)
 
 
@@ -31,22 +32,27 @@ def words(text: str) -> list[str]:
     return " ".join(found).lower().split(" ") if found else []
 
 
-# What ends a run of words between two of them: a comma, a question mark, a bracket, a slash, a
-# dash between spaces ("kyrgyzstan? jeenbekov", "pakistan / india"); not a hyphen ("cross-border").
-_CLAUSE_MARK = re.compile(r"""[.?!,;:()\[\]/|"“”]|\s[-–—]+\s|[–—]""")
+# What ends a run of words between two of them: a sentence's or a clause's punctuation (also in
+# full width, and "…"), a bracket, a slash or bar, a double or low quote mark, a line break, a dash
+# between spaces or an en or em dash ("kyrgyzstan? jeenbekov", "pakistan / india"); not a hyphen
+# ("cross-border"), nor the full stop of a short abbreviation ("St. Petersburg", "u.n. security").
+_CLAUSE_MARK = re.compile(r"""[?!,;:…()\[\]{}/|"“”„«»\n\uff01-\uff0f\uff1a-\uff1f\u3001\u3002]|\s[-–—]+\s|[–—]""")
+_FULL_STOP = re.compile(r"\.(?!\w)")
+MAX_ABBREVIATION = 2  # letters of a word before a full stop that ends no clause: "St.", "Mr.", "u.n."
 
 
 def clause_breaks(text: str) -> frozenset[int]:
     """The positions i of `written_words(text)` after which a clause mark ends a run of words."""
     spans = [m.span() for m in _TOKEN.finditer(text)]
-    return frozenset(i for i, ((_, end), (start, _)) in enumerate(zip(spans, spans[1:]))
-                     if _CLAUSE_MARK.search(text, end, start))
+    return frozenset(i for i, ((begin, end), (start, _)) in enumerate(zip(spans, spans[1:]))
+                     if _CLAUSE_MARK.search(text, end, start)
+                     or (end - begin > MAX_ABBREVIATION and _FULL_STOP.search(text, end, start)))
 
 
 def written_words(text: str) -> list[str]:
     """The word tokens of `text` as written (the case kept), aligned with `words(text)`."""
     found = _TOKEN.findall(text)
-    return [w.replace("’", "'") for w in found] if "’" in text else found
+    return [w.translate(_APOSTROPHES) for w in found] if any(a in text for a in "’´ʼ") else found
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -118,10 +118,10 @@ def test_a_name_with_a_plain_word_the_corpus_never_uses_is_absent():
     from retrieval.grounding import absent_names
 
     paragraphs = {"cooperation": {1}, "council": {1, 2}, "bank": {3}, "treaty": {4}, "broad": {5}}
-    found = absent_names([_run("gulf", "cooperation", "council"), _run("pakistani", "bank"), _run("inf", "treaty"),
+    found = absent_names([_run("gulf", "cooperation", "council"), _run("kashmiri", "bank"), _run("inf", "treaty"),
                           _run("broad", "agreement")],
                          lambda w: False, lambda w: paragraphs.get(w, set()), lambda run, where: True)
-    # "pakistani" is a name, a subject of its own; "inf" no whole English word (the corpus may spell
+    # "kashmiri" is a name, a subject of its own; "inf" no whole English word (the corpus may spell
     # it out); "agreement" the head, a subject of its own if the question is about it
     assert [a.written for a in found] == ["gulf cooperation council"]
     chatty = absent_names([_run("awesome", "council", "decide")], lambda w: False,
@@ -137,13 +137,13 @@ def test_a_body_named_head_first_is_only_its_head_and_the_two_words_after_the_li
     text = "commission on narcotic drugs resolutions"
     written = written_words(text)
     tokens = [w.lower() for w in written]
-    runs = head_first_runs([0, 2, 3, 4], tokens, tokens, written)
+    runs = head_first_runs([0, 2, 3, 4], tokens, tokens, written, frozenset())
     assert [r.words for r in runs] == [("commission", "narcotic", "drugs")]
     places = {"commission": {1}, "narcotic": {1}, "drugs": {1, 2}, "china": {3}, "bank": {3}}
     with_word = lambda w: places.get(w, set())  # noqa: E731
     assert absent_names(runs, lambda w: False, with_word, lambda run, where: bool(where)) == ()
     lending = head_first_runs([0, 2, 3], ["bank", "of", "china", "lending"], ["bank", "of", "china", "lending"],
-                              ["bank", "of", "china", "lending"])
+                              ["bank", "of", "china", "lending"], frozenset())
     assert absent_names(lending, lambda w: False, with_word, lambda run, where: False) == ()  # "lending": absent
 
 
@@ -191,18 +191,21 @@ def test_a_multi_word_name_the_corpus_lacks_is_never_answered(engine):
 
 def test_a_body_named_by_its_head_first_is_a_run_of_its_own():
     from retrieval.query.terms import head_first_runs
-    from retrieval.tokens import written_words
+    from retrieval.tokens import clause_breaks, written_words
 
     def runs(text):
         written = written_words(text)
         tokens = [w.lower() for w in written]
-        positions = [i for i, t in enumerate(tokens) if t not in ("any", "statement", "to", "the", "on", "of", "which")]
-        return [(r.words, r.written) for r in head_first_runs(positions, tokens, tokens, written)]
+        positions = [i for i, t in enumerate(tokens) if t not in ("any", "statement", "to", "the", "on", "of", "which", "and")]
+        return [(r.words, r.written) for r in head_first_runs(positions, tokens, tokens, written, clause_breaks(text))]
 
     assert runs("any statement to the UN Commission on Human Rights") == [
         (("commission", "human", "rights"), "Commission on Human Rights")]
     assert runs("which treaty on nuclear arms") == []  # a treaty "on" something is as often a description
     assert runs("the commission on") == []
+    # a clause mark ends the name: "the bank of china, russia and india" is no "bank of china russia"
+    assert runs("the bank of china, russia and india") == [(("bank", "china"), "bank of china")]
+    assert runs("the bank of, china") == []
 
 
 def test_a_body_named_by_its_head_first_that_the_corpus_lacks_is_never_answered(engine):
@@ -218,7 +221,18 @@ def test_a_name_needs_a_closer_word_than_another_subject():
     paragraph = np.stack([_unit(0.6, 0.8, 0)])  # "beijing": 0.6 from both
     assert ungrounded((qingdao, whaling), paragraph, 0.35) == []  # one floor for all
     assert ungrounded((qingdao, whaling), paragraph, 0.35, name_floor=0.7) == [qingdao]
-    assert ungrounded((qingdao,), np.stack([_unit(0.75, 0.66, 0)]), 0.35, name_floor=0.7) == []  # "Tehran" ~ "Iran"
+    assert ungrounded((qingdao,), np.stack([_unit(0.75, 0.66, 0)]), 0.35, name_floor=0.7) == []
+
+
+def test_the_default_name_floor_refuses_a_name_close_to_another():
+    from retrieval.scoring import DEFAULT_RANKING
+
+    # "Taliban" ~ "Afghanistan" 0.77, "Tehran" ~ "Iranian" 0.75: no counterpart at the default floor
+    taliban = Subject(AbsentWord("taliban", "taliban", name=True), _unit(1, 0, 0), 1.0)
+    afghanistan = np.stack([_unit(0.77, 0.638, 0)])
+    assert ungrounded((taliban,), afghanistan, DEFAULT_RANKING.ground_floor, DEFAULT_RANKING.name_ground_floor) == [taliban]
+    same = np.stack([_unit(0.85, 0.527, 0)])  # a spelling of the same name
+    assert ungrounded((taliban,), same, DEFAULT_RANKING.ground_floor, DEFAULT_RANKING.name_ground_floor) == []
 
 
 @pytest.mark.parametrize("word", ["parliaments", "auditors", "misuse", "bioweapons", "blacklist", "cooperation"])
@@ -290,6 +304,8 @@ def test_a_run_of_words_ends_at_a_clause_mark(engine):
 
     assert clause_breaks("kyrgyzstan? jeenbekov, trade / energy - terrorism") == {0, 1, 2, 3}
     assert clause_breaks("cross-border trade") == frozenset()  # a hyphen joins
+    assert clause_breaks("Afghanistan… Terrorism\nenergy «trade» security") == {0, 1, 2, 3}
+    assert clause_breaks("St. Petersburg forum. u.n. council") == {2}  # no break after an abbreviation
     # "Afghanistan" and "terrorism" are never in one paragraph: as one run they would make an
     # absent name; a question mark between makes them two questions
     assert [a.word for a in engine.understand("Afghanistan Terrorism").absent] == ["afghanistan terrorism"]
@@ -298,7 +314,8 @@ def test_a_run_of_words_ends_at_a_clause_mark(engine):
 
 
 @pytest.mark.parametrize("question", ["shouldnt they condemn terrorism", "they wouldnt support trade, would they",
-                                      "terrorism - couldn't they cooperate", "energy b4 trade"])
+                                      "terrorism - couldn't they cooperate", "energy b4 trade", "theyre against terrorism",
+                                      "weve trade cooperation", "shouldn´t they support trade", "they ain't for terrorism"])
 def test_negations_and_chat_words_are_no_subjects(engine, question):
     assert engine.understand(question).absent == ()
     assert not engine.answer(question).abstained

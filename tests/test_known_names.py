@@ -204,3 +204,13 @@ def test_an_office_named_otherwise_in_the_corpus_is_answered(tmp_path_factory):
     answer = engine.answer("was the iranian president at the meeting")
     assert not answer.abstained and answer.note is None
     assert "Rouhani" in answer.hits[0].text
+
+
+def test_a_known_name_in_british_spelling_is_still_known(tmp_path_factory):
+    # the list knows "israel defense forces" only; the question spells it the British way, and the
+    # corpus has its words, but never together
+    texts = {"forces.txt": "Forces statement\n\nIsrael and Iran talked.\n\nThe defence of the region matters.\n\n"
+                           "The armed forces met in the region."}
+    engine = engine_over(texts, tmp_path_factory, always_likely=True)
+    answer = engine.answer("what about the israel defence forces")
+    assert answer.abstained and answer.note == "the declarations never mention israel defence forces"

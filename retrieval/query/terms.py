@@ -160,16 +160,19 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str], brea
 MAX_AFTER_LINK = 2
 
 
-def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str], written: list[str]) -> tuple[Run, ...]:
+def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str], written: list[str],
+                    breaks: frozenset[int]) -> tuple[Run, ...]:
     """Names of bodies opened by their head and a link ("organisation of islamic cooperation"):
-    the head, then the consecutive topic words after the link (up to MAX_AFTER_LINK); the link is
-    kept in what the user wrote, for telling them."""
+    the head, then the consecutive topic words after the link (up to MAX_AFTER_LINK), no clause
+    mark between (`breaks`: "the bank of china, russia ..." is "bank of china"); the link is kept
+    in what the user wrote, for telling them."""
     topical, runs = set(positions), []
     for i in positions:
-        if corrected[i] not in en_names.INSTITUTION_HEADS or i + 2 >= len(tokens) or tokens[i + 1] not in en_names.NAME_LINKS:
+        if (corrected[i] not in en_names.INSTITUTION_HEADS or i + 2 >= len(tokens)
+                or tokens[i + 1] not in en_names.NAME_LINKS or {i, i + 1} & breaks):
             continue
         end = i + 2
-        while end in topical and end - i - 2 < MAX_AFTER_LINK:
+        while end in topical and end - i - 2 < MAX_AFTER_LINK and end - 1 not in breaks:
             end += 1
         if end > i + 2:
             runs.append(Run((corrected[i], *corrected[i + 2:end]), tuple(written[i:end]), head_first=True))
@@ -217,7 +220,7 @@ def is_absent(word: str, lexicon: Lexicon) -> bool:
 
 def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     """The topic words of `text` and their forms; `ignored` words are no topic."""
-    written = written_words(text)
+    written, breaks = written_words(text), clause_breaks(text)
     tokens = [w.lower() for w in written]
     corrected, corrections = correct(tokens, lexicon, written)
     positions = topic_positions(tokens, corrected, ignored)
@@ -238,7 +241,7 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
         dense_text=dense.strip(),
         absent=tuple(absent.values()),
         corrections=corrections,
-        runs=runs_of(positions, corrected, written, clause_breaks(text)) + head_first_runs(positions, tokens, corrected, written)
+        runs=runs_of(positions, corrected, written, breaks) + head_first_runs(positions, tokens, corrected, written, breaks)
         + defined,
         words=tuple(corrected),
     )
