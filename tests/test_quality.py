@@ -215,7 +215,8 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_16.jsonl", None, 0.75, 0.95, 0.025),
         (ROOT / "eval" / "open_questions_17.jsonl", None, 0.85, 0.875, 0.025),
         (ROOT / "eval" / "open_questions_18.jsonl", None, 0.85, 0.975, 0.05),
-        (ROOT / "eval" / "open_questions_19.jsonl", None, 0.82, 0.975, 0.1),
+        (ROOT / "eval" / "open_questions_19.jsonl", None, 0.85, 0.975, 0.075),
+        (ROOT / "eval" / "open_questions_20.jsonl", None, 0.65, 0.9, 0.075),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
