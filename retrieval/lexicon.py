@@ -106,7 +106,8 @@ def place_forms(word: str) -> list[str]:
         pairs = ((people, place),) if plain else ((people, place), (place, people))
         for mine, other in pairs:
             base = word[: len(word) - len(mine)]
-            if word.endswith(mine) and len(base) >= en.MIN_PLACE_BASE and base + other != word:
+            if (word.endswith(mine) and len(base) >= en.MIN_PLACE_BASE and len(base + other) >= en.MIN_PLACE_FORM
+                    and base + other != word):
                 forms.append(base + other)
     return [f for f in dict.fromkeys(forms) if f not in en.acronym_expansions()
             and (f in proper or (word in proper and f not in english))]

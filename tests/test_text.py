@@ -98,6 +98,7 @@ def test_a_people_is_found_as_its_place_when_the_corpus_never_names_the_people()
     assert "pakistan" in place_forms("pakistani") and "crime" not in place_forms("crimean")
     assert "crimean" not in place_forms("crime") and "cuban" not in place_forms("cub")  # plain words gain no people
     assert "bri" not in place_forms("brian")  # an acronym (the BRI) is no place
+    assert "asia" in place_forms("asian")
 
 
 def test_acronyms_defined_by_the_text():

