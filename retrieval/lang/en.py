@@ -38,7 +38,7 @@ REQUEST_WORDS = frozenset(
 # opinion", not the International Maritime Organization).
 CHAT_WORDS = frozenset(
     """hey hi hello yo ok okay please pls thanks
-    what's whats where's wheres who's whos how's hows that's thats there's theres
+    whats where's wheres whos how's hows thats theres
     ur plz abt bout tho gonna wanna gotta gimme lemme kinda ya yeah yep
     smth sth smthg btw idk imo tbh let's nah nope lol b4 ain't aint""".split()
 )
