@@ -22,9 +22,12 @@ from typing import Sequence
 import numpy as np
 
 from retrieval.lang import en, en_names
+from retrieval.tokens import stems
 
 _PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en_names.QUESTION_LEADS)})\s*(?P<who>{en_names.WHO})(?!\w)"
                               rf"|\b{en.alternation(en_names.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
+SIGNING_STEMS = frozenset(stems(en.SIGNING_WORDS))  # found in every signature block (retrieval.scoring)
+_SIGNING_QUESTION = re.compile(rf"\b{en.alternation(en.SIGNING_WORDS)}\b", re.IGNORECASE)
 _DATE_QUESTION = re.compile(rf"\b{en.alternation(en_names.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
 
 _CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z](?=[\w’'\-]*[a-z])[\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"
@@ -63,6 +66,12 @@ def _is_the_who(match: re.Match, text: str) -> bool:
 def asks_for_date(text: str) -> bool:
     """Whether the question asks when ("when was the summit", "samarkand summit date")."""
     return bool(_DATE_QUESTION.search(text))
+
+
+def asks_about_signing(text: str) -> bool:
+    """Whether the question asks about signing ("who signed for Pakistan", "did he sign"): only
+    such a question may be answered from a signature block (retrieval.scoring)."""
+    return bool(_SIGNING_QUESTION.search(text))
 
 
 def gives_date(text: str) -> bool:

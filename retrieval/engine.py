@@ -164,7 +164,7 @@ class Engine:
         if widened:
             answer = replace(answer, note=messages.join_notes(widened, answer.note))
         if answer.abstained and allowed is not None:
-            in_scope = np.isin(self.index.paragraph_doc, list(allowed))
+            in_scope = np.isin(self.index.paragraph_doc, list(allowed)) & self.scorer.answerable(query)
             absent = verdict.absent_in_scope(query, self.scorer.postings, in_scope)
             if absent:  # "afghanistan in 2021": the corpus has the word, the 2021 documents do not
                 answer = replace(answer, note=messages.join_notes(messages.not_in_scope(absent), answer.note))

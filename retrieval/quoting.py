@@ -6,9 +6,10 @@ from typing import Callable
 
 import numpy as np
 
+from retrieval.lexicon import place_forms
 from retrieval.query import Query
 from retrieval.scoring import Candidate, RankingConfig
-from retrieval.tokens import fold_words, has_phrases
+from retrieval.tokens import fold_words, has_phrases, stems, words
 from retrieval.types import Citation, Document, Hit, Paragraph
 
 
@@ -21,6 +22,8 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
     units = index.quotable_of.get(candidate.row, [candidate.row])
     if len(units) == 1:
         return units[0]
+    if index.paragraph(index.passages[candidate.row]).kind == "signature":
+        return signatory_row(index, query, candidate.row, units, row_sims)
     wanted = set(query.stems)
     best_row, best_value = units[0], -1e9
     for row, dense in zip(units, row_sims[units]):
@@ -36,6 +39,18 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
         if value > best_value:
             best_row, best_value = row, value
     return best_row
+
+
+def signatory_row(index, query: Query, row: int, units: list[int], row_sims: np.ndarray) -> int:
+    """The signatory of a signature block the question names, by its words or a place's forms
+    ("for kyrgyzstan": "... Kyrgyz Republic Sadyr Zhaparov"; the lines of a block are too alike in
+    meaning to choose between); the whole block when it names none ("who signed it?")."""
+    doc = index.documents[index.passages[row].doc]
+    own = set(stems(words(f"{doc.place or ''} {doc.year or ''}")))  # its closing "New Delhi, 4 July 2023"
+    wanted = (set(query.stems) | set(stems([f for w in query.words for f in place_forms(w)]))) - own
+    named = [(len(wanted & index.row_stems(u)), float(sim), u) for u, sim in zip(units, row_sims[units])]
+    best = max(named)
+    return best[2] if best[0] else row
 
 
 def citation(doc: Document, paragraph: Paragraph) -> Citation:

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from retrieval.answer_types import PersonNames, date_mask, gives_date
+from retrieval.answer_types import SIGNING_STEMS, PersonNames, date_mask, gives_date
 from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
@@ -208,6 +208,8 @@ class Scorer:
         for alternatives in query.terms:
             present = np.zeros(n, dtype=bool)
             present[self.postings(alternatives)] = True
+            if SIGNING_STEMS.intersection(alternatives):  # a signature block is the signing itself
+                present |= self.index.signature
             weight = self.weight(alternatives)
             covered[present] += weight
             total += weight
@@ -241,7 +243,13 @@ class Scorer:
             score = score + c.phrase_bonus * exact
         if allowed is not None or self.index.search.ann is not None:  # paragraphs not searched: never ranked
             score = np.where(dense_para > -1.0, score, -np.inf)
+        if not query.asks_signing and idx.signature.any():  # signature blocks answer "who signed" only
+            score = np.where(self.answerable(query), score, -np.inf)
         return Features(score, dense_para, dense_unit, coverage, sims, exact)
+
+    def answerable(self, query: Query) -> np.ndarray:
+        """Per paragraph: may answer the question (a signature block only one about signing)."""
+        return np.ones_like(self.index.signature) if query.asks_signing else ~self.index.signature
 
     def candidate(self, features: Features, position: int) -> Candidate:
         f = features

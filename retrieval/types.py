@@ -14,8 +14,8 @@ class Paragraph:
 
     `number` counts the document's paragraphs of the same language from 1; `sentences` are
     (start, end) character spans into `text`; `kind` is "body", "signature" (signature
-    blocks, closing place/date lines) or "table" (a table's cells in order, from a PDF or
-    DOCX): all but "body" are kept for context, never an answer.
+    blocks, closing place/date lines: an answer to questions about signing only) or "table" (a
+    table's cells in order, from a PDF or DOCX: kept for context, never an answer).
     """
 
     doc_id: str
@@ -49,7 +49,7 @@ class Document:
         return self.date.year if self.date else None
 
     def body_paragraphs(self, lang: str | None = "en") -> list[Paragraph]:
-        """The paragraphs that can be answers (no signature blocks), in `lang` (None: any)."""
+        """The body paragraphs (no signature blocks, no tables), in `lang` (None: any)."""
         return [p for p in self.paragraphs if p.kind == "body" and (lang is None or p.lang == lang)]
 
 

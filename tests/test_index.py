@@ -140,7 +140,10 @@ def test_only_english_is_indexed_for_an_english_model():
     assert {index.paragraph(p).lang for p in index.passages} == {"en"}
     multilingual = Index.build(bilingual, HashingEmbedder(languages=None))
     assert {multilingual.paragraph(p).lang for p in multilingual.passages} == {"en", "ru"}
-    assert not any(index.paragraph(p).kind == "signature" for p in index.passages)
+    # the signature block is indexed (it answers "who signed ...?" only: tests/test_answer_types.py)
+    assert {index.paragraph(p).kind for p in index.passages} == {"body", "signature"}
+    assert index.signature.sum() == 1 and index.paragraph_texts()[int(np.argmax(index.signature))].startswith(
+        "Prime Minister Republic of India Narendra Modi")
 
 
 def test_waiting_for_another_build_stops_when_cancelled(tmp_path):

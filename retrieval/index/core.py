@@ -25,7 +25,7 @@ from retrieval.tokens import stems, words
 from retrieval.types import Document, Paragraph
 
 T = TypeVar("T")
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7  # 7: signature blocks are indexed
 GROUP_ROWS = 4096  # rows encoded in one sorted call: long enough for alike batches, short enough to keep
 #                   a stopped build's work (segments are stored group by group)
 
@@ -56,6 +56,9 @@ class Index:
                 if p.kind == "sentence":
                     self.quotable_of.setdefault(parent, []).append(p.row)
         self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
+        # per paragraph: a signature block, an answer to questions about signing only (scoring.py)
+        self.signature = np.fromiter((self.paragraph(passages[r]).kind == "signature" for r in self.paragraph_rows),
+                                     dtype=bool, count=len(self.paragraph_rows))
         self._row_stems: dict[int, frozenset[str]] = {}
         self._paragraph_stems: dict[int, list[str]] = {}
         self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)

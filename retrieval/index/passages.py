@@ -7,10 +7,13 @@ import re
 from dataclasses import dataclass
 
 from retrieval.index.parsed import documents_json
+from retrieval.lang import en
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
 
 _WORD_SPAN = re.compile(r"\S+")
+# A signatory's office, with the words it may open with ("Acting President, Prime Minister").
+_OFFICE = re.compile(rf"\b(?:{en.alternation(en.SIGNATORY_LEADS)}\s+)*{en.alternation(en.SIGNATORY_TITLES)}\b")
 WINDOW_WORDS = 16  # sentences longer than WINDOW_MIN_WORDS get windows of this many words
 WINDOW_STRIDE = 8
 WINDOW_MIN_WORDS = 24
@@ -35,20 +38,42 @@ class Passage:
 
 
 def indexed(paragraph: Paragraph, languages: tuple[str, ...] | None) -> bool:
-    """Body paragraphs in a language the model handles; signature blocks never."""
-    return paragraph.kind == "body" and (languages is None or paragraph.lang in languages)
+    """Body paragraphs and signature blocks (which answer questions about signing only, see
+    retrieval.scoring) in a language the model handles; never tables."""
+    return paragraph.kind in ("body", "signature") and (languages is None or paragraph.lang in languages)
 
 
 def quotable_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
-    """Sentences (long ones cut into clauses) of a paragraph with more than one of them."""
-    spans = [c for a, b in paragraph.sentences for c in clause_spans(paragraph.text, a, b)]
+    """Sentences (long ones cut into clauses) of a paragraph with more than one of them; the
+    signatories of a signature block."""
+    if paragraph.kind == "signature":
+        spans = signatory_spans(paragraph.text)
+    else:
+        spans = [c for a, b in paragraph.sentences for c in clause_spans(paragraph.text, a, b)]
     return spans if len(spans) > 1 else []
+
+
+def signatory_spans(text: str) -> list[tuple[int, int]]:
+    """A signature block cut before each office that follows a name ("Prime Minister Republic of
+    India Narendra Modi | President Republic of Kazakhstan ..."); an office right after another
+    or after a comma opens no new signatory ("Acting President, Prime Minister Kyrgyz Republic")."""
+    cuts = [0]
+    last_end = 0
+    for match in _OFFICE.finditer(text):
+        between = text[last_end : match.start()].strip()
+        if match.start() > 0 and between and not between.endswith(","):
+            cuts.append(match.start())
+        last_end = match.end()
+    bounds = cuts + [len(text)]
+    return [(a, a + len(text[a:b].rstrip())) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
 
 
 def window_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
     """Overlapping word windows inside long sentences: a question often matches one phrase
     of a long sentence better than the whole of it."""
     spans = []
+    if paragraph.kind == "signature":  # its signatories are its units
+        return spans
     for a, b in paragraph.sentences:
         if len(paragraph.text[a:b].split()) <= WINDOW_MIN_WORDS:  # the same count, found faster
             continue

@@ -166,9 +166,14 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Written capitalised, yet they name no country, body or place (see retrieval.names).
 CALENDAR_WORDS = frozenset(w.lower() for w in MONTHS + WEEKDAYS)
-# Titles of the signatories whose names close a declaration (signature blocks are no answer).
+# Titles of the signatories whose names close a declaration (signature blocks answer "who signed").
 SIGNATORY_TITLES = ("President", "Prime Minister", "Premier", "Minister", "Chairman", "Chairperson",
                     "Secretary-General", "King", "Emir")
+# Words a title may open with ("Acting President", "First Vice President"; from the corpus's blocks).
+SIGNATORY_LEADS = ("Acting", "First", "Vice", "Deputy", "Foreign")
+# The forms of "sign" (English dictionaries): only a question with one is answered from a
+# signature block ("who signed the Moscow Declaration for Kyrgyzstan?").
+SIGNING_WORDS = ("sign", "signs", "signed", "signing", "signatory", "signatories", "signature", "signatures")
 # Prefixes that make English words of English words ("MISuse", "BIOweapons", "COUNTERterrorism"): a
 # question word made so is no name (retrieval.query.terms). The common derivational prefixes of
 # English grammars.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.answer_types import asks_for_date, asks_for_person
+from retrieval.answer_types import asks_about_signing, asks_for_date, asks_for_person
 from retrieval.lexicon import Lexicon
 from retrieval.names import asks_for_name
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise, quoted_phrases
@@ -43,6 +43,7 @@ class Query:
     asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
     asks_person: bool = False  # "who chaired ...?": the answer names a person after a title
     asks_date: bool = False  # "when was ...?": the answer gives a date
+    asks_signing: bool = False  # "who signed ...?": signature blocks may answer
     hints: Filters = Filters()  # years, places, kinds named loosely: preferred, not required
 
 
@@ -73,5 +74,6 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         asks_name=asks_for_name(text),
         asks_person=asks_for_person(text),
         asks_date=asks_for_date(text),
+        asks_signing=asks_about_signing(text),
         hints=scope.hints,
     )
