@@ -170,10 +170,16 @@ def test_compare_shows_the_wording_over_the_years(real_engine):
     assert all("missile defen" in a.hits[0].quote for a in answers if a.hits[0].citation.date.year in (2012, 2020))
 
 
-def test_no_answer_quotes_a_signature_or_russian(real_engine):
-    for question in ("Vladimir Putin", "Президент", "Narendra Modi signature"):
+def test_no_answer_quotes_a_signature_or_russian_unless_asked_who_signed(real_engine):
+    for question in ("Vladimir Putin", "Президент", "Narendra Modi", "President Republic of Kazakhstan"):
         for hit in real_engine.answer(question, k=10).hits:
             assert hit.paragraph.kind == "body" and hit.paragraph.lang == "en"
+    answer = real_engine.answer("who signed the 2020 moscow declaration for kyrgyzstan", k=3)
+    assert not answer.abstained and answer.hits[0].paragraph.kind == "signature"
+    assert answer.hits[0].citation.doc_id == "2020-moscow-declaration"
+    assert answer.hits[0].quote == "Acting President, Prime Minister Kyrgyz Republic Sadyr Zhaparov"
+    answer = real_engine.answer("who signed the samarkand declaration on behalf of pakistan", k=3)
+    assert not answer.abstained and "Shehbaz Sharif" in answer.hits[0].quote
 
 
 def test_a_quoted_phrase_finds_where_it_was_said(real_engine):
@@ -196,7 +202,9 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         # reached after the changes their misses led to, kept from getting worse. Open 6 lost
         # one answerable question to stricter spelling correction ("darknet" is no longer read
         # as "market"), which stopped 17 wrong corrections; open 11 lost t09 "russian energy week"
-        # when plain words stopped counting as names ("chinese premier" is answered since).
+        # when plain words stopped counting as names ("chinese premier" is answered since); open 10
+        # lost p18 when signature blocks were indexed (a tie at 0.879 / 0.878 that their words'
+        # document frequencies turned over).
         (OPEN, "test", 0.68, 0.96, 0.08),
         (ROOT / "eval" / "open_questions_2.jsonl", None, 0.76, 1.0, 0.034),
         (ROOT / "eval" / "open_questions_3.jsonl", None, 0.83, 1.0, 0.034),
@@ -206,17 +214,19 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_7.jsonl", None, 0.75, 0.97, 0.0),
         (ROOT / "eval" / "open_questions_8.jsonl", None, 0.82, 0.95, 0.025),
         (ROOT / "eval" / "open_questions_9.jsonl", None, 0.92, 1.0, 0.025),
-        (ROOT / "eval" / "open_questions_10.jsonl", None, 0.75, 0.95, 0.05),
+        (ROOT / "eval" / "open_questions_10.jsonl", None, 0.72, 0.95, 0.05),
         (ROOT / "eval" / "open_questions_11.jsonl", None, 0.87, 0.92, 0.05),
         (ROOT / "eval" / "open_questions_12.jsonl", None, 0.85, 0.97, 0.05),
         (ROOT / "eval" / "open_questions_13.jsonl", None, 0.87, 0.9, 0.025),
         (ROOT / "eval" / "open_questions_14.jsonl", None, 0.77, 0.875, 0.125),
         (ROOT / "eval" / "open_questions_15.jsonl", None, 0.82, 0.9, 0.075),
-        (ROOT / "eval" / "open_questions_16.jsonl", None, 0.75, 0.95, 0.025),
-        (ROOT / "eval" / "open_questions_17.jsonl", None, 0.85, 0.875, 0.025),
+        (ROOT / "eval" / "open_questions_16.jsonl", None, 0.8, 0.95, 0.0),
+        (ROOT / "eval" / "open_questions_17.jsonl", None, 0.9, 0.875, 0.0),
         (ROOT / "eval" / "open_questions_18.jsonl", None, 0.85, 0.975, 0.05),
-        (ROOT / "eval" / "open_questions_19.jsonl", None, 0.85, 0.975, 0.075),
+        (ROOT / "eval" / "open_questions_19.jsonl", None, 0.85, 0.975, 0.05),
         (ROOT / "eval" / "open_questions_20.jsonl", None, 0.65, 0.9, 0.075),
+        (ROOT / "eval" / "open_questions_21.jsonl", None, 0.8, 0.925, 0.075),
+        (ROOT / "eval" / "open_questions_22.jsonl", None, 0.75, 0.8, 0.1),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
