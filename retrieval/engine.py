@@ -209,7 +209,8 @@ class Engine:
         probability = self.model.probability(evidence)
         missing = ([s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor, c.name_ground_floor)]
                    if subjects else [])
-        judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold)
+        judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold,
+                               self.scorer.unused_phrases(query))
         return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability,
                            tuple(w.word for w in missing))
 

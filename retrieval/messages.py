@@ -33,6 +33,10 @@ def not_in_scope(words: Iterable[str]) -> str:
     return "no paragraph searched mentions " + _quoted(words)
 
 
+def never_used(phrases: Iterable[str]) -> str:
+    return "the declarations never use the words " + _quoted(phrases)
+
+
 def no_exact_words(phrases: Iterable[str]) -> str:
     return "no paragraph searched has the exact words " + _quoted(phrases)
 

@@ -35,7 +35,7 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
             if of_type is not None:
                 value += config.answer_type_quote_bonus * of_type(row, text)
             if candidate.exact:
-                value += config.phrase_bonus * has_phrases(fold_words(text), query.phrases)
+                value += config.phrase_bonus * has_phrases(fold_words(text), [fold_words(p) for p in query.phrases])
         if value > best_value:
             best_row, best_value = row, value
     return best_row

@@ -215,11 +215,16 @@ class Scorer:
             total += weight
         return covered / total if total else covered
 
+    def unused_phrases(self, query: Query) -> list[str]:
+        """The question's quoted phrases that no paragraph has: words the declarations never use."""
+        return [p for p in query.phrases if not any(has_phrases(text, (fold_words(p),)) for text in self.folded)]
+
     def phrase_matches(self, query: Query) -> np.ndarray | None:
         """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""
         if not query.phrases:
             return None
-        return np.array([has_phrases(text, query.phrases) for text in self.folded])
+        phrases = [fold_words(p) for p in query.phrases]
+        return np.array([has_phrases(text, phrases) for text in self.folded])
 
     def features(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> Features:
         """Score and features of every paragraph."""

@@ -84,10 +84,11 @@ def stems(tokens: Iterable[str]) -> list[str]:
 
 
 def fold_words(text: str) -> str:
-    """`text` as its words between spaces, for finding a quoted phrase as written."""
-    return f" {' '.join(words(text))} "
+    """`text` as its words between spaces, British and American spellings as one, for finding a
+    quoted phrase as written ("missile defense" in "missile defence")."""
+    return f" {' '.join(spelling_variant(w) for w in words(text))} "
 
 
 def has_phrases(folded: str, phrases: Iterable[str]) -> bool:
-    """Whether a text folded by `fold_words` has every phrase (itself a space-joined word run)."""
-    return all(f" {p} " in folded for p in phrases)
+    """Whether a text folded by `fold_words` has every phrase (each folded by `fold_words` too)."""
+    return all(p in folded for p in phrases)

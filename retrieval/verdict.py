@@ -19,14 +19,17 @@ class Verdict:
 
 
 def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], missing: Sequence[AbsentWord],
-          likely: bool) -> Verdict:
+          likely: bool, unused: Sequence[str] = ()) -> Verdict:
     """Confident when the best paragraph has the question's quoted phrases, or when it grounds
     every subject of the question (`missing` lists those it does not) and the confidence model
-    finds it `likely` to answer. The note says why when it helps: the subjects no paragraph names
-    are always named, whether the answer abstains or quotes what is closest in meaning."""
-    confident = best is not None and (best.exact or (not missing and likely))
+    finds it `likely` to answer; never when a quoted phrase is one no paragraph has (`unused`):
+    the words asked for are nowhere. The note says why when it helps: the subjects no paragraph
+    names are always named, whether the answer abstains or quotes what is closest in meaning."""
+    confident = best is not None and (best.exact or (not missing and likely)) and not unused
     note = None
-    if query.phrases and not (best and best.exact):
+    if unused:
+        note = messages.never_used(unused)
+    elif query.phrases and not (best and best.exact):
         note = messages.no_exact_words(query.phrases)
     if subjects:
         note = messages.join_notes(note, messages.never_mentioned(w.written for w in subjects))

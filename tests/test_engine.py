@@ -180,8 +180,21 @@ def test_a_quoted_phrase_is_looked_up_as_written(fake_engine):
     hits = fake_engine.answer('"indivisible security"', k=20).hits
     has = [" indivisible security " in f" {' '.join(words(h.text))} " for h in hits]
     assert has == sorted(has, reverse=True) and 2 <= sum(has) < len(has)
-    missing = fake_engine.answer('"three evils"', k=3)
-    assert missing.note.startswith("no paragraph searched has the exact words “three evils”")
+    # words no paragraph has, anywhere: the words asked for are nowhere, whatever else matches
+    missing = fake_engine.answer('"three evils" and terrorism', k=3)
+    assert missing.abstained and missing.note.startswith("the declarations never use the words “three evils”")
+    assert missing.hits  # the closest matches are shown as such
+    # words some paragraph has, but none searched: said so, and the answer falls back to meaning
+    elsewhere = fake_engine.answer('"indivisible security"', Filters(years=(2021,)), k=3)
+    assert "no paragraph searched has the exact words “indivisible security”" in elsewhere.note
+
+
+def test_a_quoted_phrase_is_found_in_either_spelling(fake_engine):
+    american, british = (fake_engine.answer(q, k=10) for q in ('"missile defense systems"', '"missile defence systems"'))
+    assert not american.abstained and not british.abstained
+    found = [{h.text for h in a.hits if h.score > 1.0} for a in (american, british)]  # the phrase bonus
+    assert found[0] == found[1]
+    assert any("missile defense systems" in t for t in found[0]) and any("missile defence systems" in t for t in found[0])
 
 
 def test_scope_in_question_filters_the_answer(fake_engine):
