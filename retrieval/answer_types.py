@@ -27,7 +27,8 @@ from retrieval.tokens import stems
 _PERSON_QUESTION = re.compile(rf"(?:{en.alternation(en_names.QUESTION_LEADS)})\s*(?P<who>{en_names.WHO})(?!\w)"
                               rf"|\b{en.alternation(en_names.PERSON_QUESTIONS)}(?!\w)", re.IGNORECASE)
 SIGNING_STEMS = frozenset(stems(en.SIGNING_WORDS))  # found in every signature block (retrieval.scoring)
-_SIGNING_QUESTION = re.compile(rf"\b{en.alternation(en.SIGNING_WORDS)}\b", re.IGNORECASE)
+# "any signs of progress" is no signing
+_SIGNING_QUESTION = re.compile(rf"\b(?!signs?\s+of\b){en.alternation(en.SIGNING_WORDS)}\b", re.IGNORECASE)
 _DATE_QUESTION = re.compile(rf"\b{en.alternation(en_names.DATE_QUESTIONS)}(?!\w)", re.IGNORECASE)
 
 _CAPITAL = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z](?=[\w’'\-]*[a-z])[\w’'\-]*)"  # "Rasulzoda", "S.M.", "DiCarlo"

@@ -196,7 +196,8 @@ class Engine:
         hits = tuple(make_hit(self.index, i + 1, r, quote_row(self.index, query, r, features.row_sims, c, of_type))
                      for i, r in enumerate(ranked))
         if not ranked:
-            return Explanation(Answer(query.original, hits, True, filters, note=verdict.judge(query, None, [], [], False).note))
+            judged = verdict.judge(query, None, [], [], False, self.scorer.unused_phrases(query))
+            return Explanation(Answer(query.original, hits, True, filters, note=judged.note))
         best = ranked[0]
         subjects = grounding.subjects_of(query, vector, words, c.subject_aboutness)
         best_words = self.grounder.paragraph_words(best, query) if subjects else None

@@ -130,6 +130,7 @@ def _baseline_texts(engine: Engine, question: str, system: str) -> list[str]:
     else:
         vector = engine.embedder.embed_queries([question])[0]
         scores = index.vectors[index.paragraph_rows] @ vector
+    scores = np.where(index.signature, -np.inf, scores)  # the body paragraphs, as before they were indexed
     order = np.argsort(-scores, kind="stable")[:EVAL_K]
     return [index.paragraph(index.passages[index.paragraph_rows[i]]).text for i in order]
 

@@ -118,11 +118,14 @@ class Lexicon:
     stem document frequencies and the number of paragraphs."""
 
     def __init__(self, vocabulary: dict[str, int], expansions: dict[str, str],
-                 stem_df: dict[str, int] | None = None, n_paragraphs: int = 0) -> None:
+                 stem_df: dict[str, int] | None = None, n_paragraphs: int = 0,
+                 signature_only: Iterable[str] = ()) -> None:
         self.vocabulary = vocabulary
         self.expansions = expansions
         self.stem_df = stem_df or {}
         self.n_paragraphs = n_paragraphs
+        # stems only signature blocks have ("zhaparov"): absent for a question not about signing
+        self.signature_only = frozenset(signature_only)
         self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
         self._by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -136,11 +139,15 @@ class Lexicon:
 
     @classmethod
     def from_tokens(cls, tokens: Sequence[list[str]], stem_lists: Sequence[list[str]],
-                    expansions: dict[str, str]) -> "Lexicon":
-        """From each paragraph's words and stems (as given to BM25: tokenised once)."""
+                    expansions: dict[str, str], signature: Sequence[bool] = ()) -> "Lexicon":
+        """From each paragraph's words and stems (as given to BM25: tokenised once); `signature`
+        tells which paragraphs are signature blocks."""
         vocabulary = dict(Counter(itertools.chain.from_iterable(tokens)))
         stem_df = dict(Counter(itertools.chain.from_iterable(map(set, stem_lists))))
-        return cls(vocabulary, expansions, stem_df, len(tokens))
+        flags = list(signature) or [False] * len(stem_lists)
+        body = {s for stems_of, signed in zip(stem_lists, flags) if not signed for s in stems_of}
+        only = {s for stems_of, signed in zip(stem_lists, flags) if signed for s in stems_of} - body
+        return cls(vocabulary, expansions, stem_df, len(tokens), only)
 
     def idf(self, stem: str) -> float:
         """Inverse document frequency; a stem the corpus lacks gets the highest value."""
@@ -209,8 +216,10 @@ class Lexicon:
 
     def to_json(self) -> dict:
         return {"vocabulary": self.vocabulary, "expansions": self.expansions,
-                "stem_df": self.stem_df, "n_paragraphs": self.n_paragraphs}
+                "stem_df": self.stem_df, "n_paragraphs": self.n_paragraphs,
+                "signature_only": sorted(self.signature_only)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Lexicon":
-        return cls(data["vocabulary"], data["expansions"], data["stem_df"], data["n_paragraphs"])
+        return cls(data["vocabulary"], data["expansions"], data["stem_df"], data["n_paragraphs"],
+                   data["signature_only"])

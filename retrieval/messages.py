@@ -24,9 +24,16 @@ def _quoted(items: Iterable[str]) -> str:
 NOTE_WORD_CHARS = 40  # a longer word is cut in notes (a question may be one word of 1,000 characters)
 
 
+def _shown(names: Iterable[str]) -> str:
+    return ", ".join(n if len(n) <= NOTE_WORD_CHARS else n[: NOTE_WORD_CHARS - 1] + "…" for n in names)
+
+
 def never_mentioned(names: Iterable[str]) -> str:
-    shown = [n if len(n) <= NOTE_WORD_CHARS else n[: NOTE_WORD_CHARS - 1] + "…" for n in names]
-    return f"the declarations never mention {', '.join(shown)}"
+    return f"the declarations never mention {_shown(names)}"
+
+
+def only_signatory(names: Iterable[str]) -> str:
+    return f"the declarations name {_shown(names)} only among their signatories (ask who signed)"
 
 
 def not_in_scope(words: Iterable[str]) -> str:

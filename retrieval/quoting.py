@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable
 
 import numpy as np
 
+from retrieval.lang import en
 from retrieval.lexicon import place_forms
 from retrieval.query import Query
 from retrieval.scoring import Candidate, RankingConfig
@@ -44,10 +46,15 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
 def signatory_row(index, query: Query, row: int, units: list[int], row_sims: np.ndarray) -> int:
     """The signatory of a signature block the question names, by its words or a place's forms
     ("for kyrgyzstan": "... Kyrgyz Republic Sadyr Zhaparov"; the lines of a block are too alike in
-    meaning to choose between); the whole block when it names none ("who signed it?")."""
+    meaning to choose between); the whole block when it names none ("who signed it?"). Words of
+    the closing place and date, and words in more than half the signatories ("Republic",
+    "President"), name no one."""
     doc = index.documents[index.passages[row].doc]
-    own = set(stems(words(f"{doc.place or ''} {doc.year or ''}")))  # its closing "New Delhi, 4 July 2023"
-    wanted = (set(query.stems) | set(stems([f for w in query.words for f in place_forms(w)]))) - own
+    closing = set(stems(words(f"{doc.place or ''} {doc.year or ''} {' '.join(en.MONTHS)}")))
+    counts = Counter(s for u in units for s in index.row_stems(u))
+    common = {s for s, n in counts.items() if 2 * n > len(units)}
+    wanted = (set(query.stems) | set(stems([f for w in query.words for f in place_forms(w)]))) - closing - common
+    wanted = {s for s in wanted if not s.isdigit()}
     named = [(len(wanted & index.row_stems(u)), float(sim), u) for u, sim in zip(units, row_sims[units])]
     best = max(named)
     return best[2] if best[0] else row

@@ -18,11 +18,11 @@ from typing import Callable
 
 import numpy as np
 
-from retrieval.answer_types import SIGNING_STEMS, PersonNames, date_mask, gives_date
+from retrieval.answer_types import PersonNames, date_mask, gives_date
 from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
-from retrieval.tokens import fold_words, has_phrases
+from retrieval.tokens import fold_words, has_phrases, stems
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,8 @@ class Scorer:
         if not search.needs_candidates(allowed):
             return search.exact(vector, allowed)
         paragraphs = np.union1d(search.ann_paragraphs(vector, allowed), self.lexical_candidates(query))
+        if query.asks_signing:  # the blocks are few: all of them are candidates
+            paragraphs = np.union1d(paragraphs, np.flatnonzero(self.index.signature))
         exact = self.phrase_matches(query)
         if exact is not None:
             paragraphs = np.union1d(paragraphs, np.flatnonzero(exact))
@@ -208,16 +210,30 @@ class Scorer:
         for alternatives in query.terms:
             present = np.zeros(n, dtype=bool)
             present[self.postings(alternatives)] = True
-            if SIGNING_STEMS.intersection(alternatives):  # a signature block is the signing itself
-                present |= self.index.signature
             weight = self.weight(alternatives)
             covered[present] += weight
             total += weight
         return covered / total if total else covered
 
     def unused_phrases(self, query: Query) -> list[str]:
-        """The question's quoted phrases that no paragraph has: words the declarations never use."""
-        return [p for p in query.phrases if not any(has_phrases(text, (fold_words(p),)) for text in self.folded)]
+        """The question's quoted phrases that no paragraph of the corpus has, indexed or not (the
+        Russian text, tables): words the declarations never use. A phrase with a word no indexed
+        paragraph has is looked for in the others only."""
+        unused = []
+        for phrase in query.phrases:
+            folded = fold_words(phrase)
+            known = all(s in self.index.lexicon.stem_df for s in stems(phrase.split()))
+            if not (known and any(folded in text for text in self.folded)) and not any(
+                    folded in text for text in self.folded_elsewhere):
+                unused.append(phrase)
+        return unused
+
+    @functools.cached_property
+    def folded_elsewhere(self) -> list[str]:
+        """The paragraphs the index leaves out, folded as `folded` (built on first use)."""
+        indexed = {(p.doc, p.para) for p in (self.index.passages[r] for r in self.index.paragraph_rows)}
+        return [fold_words(para.text) for d, doc in enumerate(self.index.documents)
+                for i, para in enumerate(doc.paragraphs) if (d, i) not in indexed]
 
     def phrase_matches(self, query: Query) -> np.ndarray | None:
         """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""

@@ -32,7 +32,10 @@ def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], 
     elif query.phrases and not (best and best.exact):
         note = messages.no_exact_words(query.phrases)
     if subjects:
-        note = messages.join_notes(note, messages.never_mentioned(w.written for w in subjects))
+        signatories = [w.written for w in subjects if w.signatory]
+        others = [w.written for w in subjects if not w.signatory]
+        note = messages.join_notes(note, messages.never_mentioned(others) if others else None,
+                                   messages.only_signatory(signatories) if signatories else None)
     if query.truncated:
         note = messages.join_notes(note, messages.question_cut(MAX_QUESTION_CHARS))
     return Verdict(not confident, note)

@@ -215,7 +215,7 @@ def test_questions_about_signing(question):
 
 @pytest.mark.parametrize("question", [
     "what about borduria", "a signal of support", "significant progress on trade", "who assigned the tasks",
-    "design of the new corridor",
+    "design of the new corridor", "any signs of progress on trade", "is that a sign of weakness",
 ])
 def test_questions_not_about_signing(question):
     assert not asks_about_signing(question)
@@ -247,3 +247,47 @@ def test_a_question_not_about_signing_is_never_answered_from_a_signature_block(s
         assert answer.hits and all(h.paragraph.kind == "body" for h in answer.hits), question
     # the same words with "signed" find the block: only the question's kind keeps it out
     assert signed.answer("signed: President Republic of Syldavia Otto Mazur", k=1).hits[0].paragraph.kind == "signature"
+
+
+# a corpus whose body never says "sign": the block is the signing itself
+UNSIGNED = {
+    "pact.txt": (
+        "The parties will deepen cooperation in trade, transport and energy.\n\n"
+        "The parties condemn terrorism in all its forms and manifestations.\n\n"
+        "President Republic of Arcadia Ivan Petrovsky\nActing President, Prime Minister Republic of "
+        "Borduria Anna Lindqvist\nPresident Republic of Syldavia Otto Mazur\n\n"
+        "Klow, 10 November 2020\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def unsigned(tmp_path_factory):
+    return engine_over(UNSIGNED, tmp_path_factory, always_likely=True)
+
+
+def test_who_signed_is_answered_though_the_body_never_says_sign(unsigned):
+    for question in ("who signed for Borduria", "the signatories for borduria", "who signed it for Borduria?"):
+        answer = unsigned.answer(question, k=3)
+        assert not answer.abstained and answer.note is None, (question, answer.note)
+        assert answer.hits[0].quote == "Acting President, Prime Minister Republic of Borduria Anna Lindqvist", question
+
+
+def test_the_signatory_is_chosen_by_the_words_that_tell_it_apart(unsigned):
+    # "Republic", "President" and the date are in many lines or in none: they name no one
+    quote = unsigned.answer("who signed for the Republic of Syldavia on 10 November 2020", k=1).hits[0].quote
+    assert quote == "President Republic of Syldavia Otto Mazur"
+    block = unsigned.answer("who signed for the Republic of Turkey", k=1).hits[0]
+    assert block.paragraph.kind == "signature" and block.quote == block.text  # names no signatory: the whole block
+
+
+def test_a_closing_place_and_date_line_alone_is_not_indexed(unsigned):
+    assert not any("Klow" in text for text in unsigned.scorer.paragraph_texts)
+    assert unsigned.index.signature.sum() == 1
+
+
+def test_a_name_only_a_signature_block_has_is_absent_from_other_questions(unsigned):
+    answer = unsigned.answer("what did Anna Lindqvist say about terrorism", k=3)
+    assert answer.abstained
+    assert answer.note == "the declarations name Anna, Lindqvist only among their signatories (ask who signed)"
+    assert all(h.paragraph.kind == "body" for h in answer.hits)

@@ -166,6 +166,7 @@ def test_a_word_absent_from_the_scope_is_named_when_abstaining(fake_engine):
         ("who said “a community of common destiny”?", ("a community of common destiny",)),
         ("the 'Shanghai Spirit' and \"three evils\"", ("shanghai spirit", "three evils")),
         ("Iran's nuclear programme, the members' view", ()),  # apostrophes are no quotation marks
+        ('what about "the" green silk road', ()),  # stopwords alone: every paragraph has them
     ],
 )
 def test_quoted_phrases_are_found(fake_engine, question, phrases):
@@ -187,6 +188,13 @@ def test_a_quoted_phrase_is_looked_up_as_written(fake_engine):
     # words some paragraph has, but none searched: said so, and the answer falls back to meaning
     elsewhere = fake_engine.answer('"indivisible security"', Filters(years=(2021,)), k=3)
     assert "no paragraph searched has the exact words “indivisible security”" in elsewhere.note
+
+
+def test_a_quoted_phrase_of_the_text_the_index_leaves_out_is_no_unused_phrase(fake_engine):
+    # the Russian text of the 2019 declaration is not indexed (an English model), yet it is the corpus's
+    answer = fake_engine.answer('"Государства-члены будут и впредь" trade', k=3)
+    assert "never use" not in (answer.note or "")
+    assert "no paragraph searched has the exact words" in answer.note
 
 
 def test_a_quoted_phrase_is_found_in_either_spelling(fake_engine):

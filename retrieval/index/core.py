@@ -10,6 +10,7 @@ from typing import Callable, TypeVar
 import numpy as np
 
 from embeddings.base import Embedder
+from retrieval.answer_types import SIGNING_STEMS
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
@@ -25,7 +26,7 @@ from retrieval.tokens import stems, words
 from retrieval.types import Document, Paragraph
 
 T = TypeVar("T")
-FORMAT_VERSION = 7  # 7: signature blocks are indexed
+FORMAT_VERSION = 8  # 7: signature blocks are indexed; 8: and the stems only they have are listed
 GROUP_ROWS = 4096  # rows encoded in one sorted call: long enough for alike batches, short enough to keep
 #                   a stopped build's work (segments are stored group by group)
 
@@ -165,7 +166,7 @@ def _vectors_and_words(documents, passages, texts, embedder, progress, store, ve
     """The vectors of every row, the segment of each document, and what `_lexical` gives."""
     whole_texts = [texts[p.row] for p in passages if p.whole]
     if store is None:
-        return progress.embed(texts, embedder.embed_passages, "passages"), {}, _lexical(whole_texts)
+        return progress.embed(texts, embedder.embed_passages, "passages"), {}, _lexical(whole_texts, documents, passages)
     made = _Vectors(documents, passages, texts, store, vectors_path)
     if made.missing and hasattr(embedder, "prepare"):  # e.g. a file parsed before a build was stopped
         embedder.prepare()  # a lazy model starts loading in a child process now (embeddings/worker.py)
@@ -184,15 +185,18 @@ def _lexical(whole_texts: list[str], documents=None, passages=None, parsed: Pars
     that gets word vectors (no stopwords), and BM25 over the stems. With `documents` and
     `passages`, also the index files that need no vector, rendered (store.py writes them).
     `parsed` has the words of the documents it parsed (computed once per file)."""
+    whole = [p for p in passages if p.whole] if passages is not None else []
     if parsed is None:
         tokens = [words(t) for t in whole_texts]
         stem_lists = [stems(t) for t in tokens]
     else:
         of_doc = {d: parsed.words(doc) for d, doc in enumerate(documents)}
-        whole = [p for p in passages if p.whole]
         tokens = [of_doc[p.doc][0][p.para] for p in whole]
         stem_lists = [of_doc[p.doc][1][p.para] for p in whole]
-    lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()})
+    signature = [documents[p.doc].paragraphs[p.para].kind == "signature" for p in whole] if documents else []
+    # a signature block is the signing itself, though it never says "signed" (retrieval.scoring)
+    stem_lists = [s + sorted(SIGNING_STEMS) if signed else s for s, signed in zip(stem_lists, signature)] or stem_lists
+    lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()}, signature)
     vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
     rendered = {} if documents is None else rendered_files(documents, passages, parsed)
     return lexicon, vocabulary, BM25Index.build(stem_lists), rendered

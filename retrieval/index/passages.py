@@ -38,9 +38,12 @@ class Passage:
 
 
 def indexed(paragraph: Paragraph, languages: tuple[str, ...] | None) -> bool:
-    """Body paragraphs and signature blocks (which answer questions about signing only, see
-    retrieval.scoring) in a language the model handles; never tables."""
-    return paragraph.kind in ("body", "signature") and (languages is None or paragraph.lang in languages)
+    """Body paragraphs and blocks of signatories (which answer questions about signing only, see
+    retrieval.scoring) in a language the model handles; never tables, nor a closing "Place,
+    date" line alone (it names no one who signed)."""
+    if languages is not None and paragraph.lang not in languages:
+        return False
+    return paragraph.kind == "body" or (paragraph.kind == "signature" and bool(_OFFICE.search(paragraph.text)))
 
 
 def quotable_spans(paragraph: Paragraph) -> list[tuple[int, int]]:

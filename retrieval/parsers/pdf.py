@@ -13,7 +13,7 @@ dropped; two columns read one after the other), and `reflow` rebuilds the paragr
 layout's measurements. The title is the PDF's own /Title when it names the document (else the
 large type at the top of page one, else the file name); the leading lines that repeat it or
 are set in that large type are dropped. Date and place come from a closing "June 7, 2012, Beijing" line. Ruled tables
-are kept as paragraphs of kind "table", which are never answers (like signature blocks).
+are kept as paragraphs of kind "table", which are never answers.
 A PDF without a text layer (a scan) is an error, never an empty document, and so is one whose
 fonts have no map to characters (its text would read "(cid:12)(cid:7)...").
 """

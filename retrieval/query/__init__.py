@@ -57,7 +57,8 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
     normal = normalise(question)
     scope = finder.find(normal.text)
     text = strip_speaker(scope.text, lexicon)
-    found = terms_of(text, source_words(text) | scope_words(scope.filters), lexicon)
+    signing = asks_about_signing(text)
+    found = terms_of(text, source_words(text) | scope_words(scope.filters), lexicon, signing)
     return Query(
         original=question,
         text=found.dense_text,
@@ -74,6 +75,6 @@ def understand(question: str, lexicon: Lexicon, finder: ScopeFinder) -> Query:
         asks_name=asks_for_name(text),
         asks_person=asks_for_person(text),
         asks_date=asks_for_date(text),
-        asks_signing=asks_about_signing(text),
+        asks_signing=signing,
         hints=scope.hints,
     )

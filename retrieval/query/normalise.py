@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from retrieval.lang import en
 from retrieval.text import clean_user_text
-from retrieval.tokens import words
+from retrieval.tokens import stems, words
 
 MAX_QUESTION_CHARS = 1000  # longer questions are cut here (the user is told)
 _MENTION = re.compile(r"(?<!\w)@\w+")
@@ -34,10 +34,12 @@ def normalise(question: str) -> Normalised:
 
 
 def quoted_phrases(text: str) -> tuple[str, ...]:
-    """The phrases in quotation marks ("indivisible security", “Shanghai Spirit”), folded."""
+    """The phrases in quotation marks ("indivisible security", “Shanghai Spirit”), folded; none
+    of stopwords alone ("the"), which every paragraph has."""
     found = []
     for match in _QUOTED.finditer(text):
-        phrase = " ".join(words(match.group(1) or match.group(2)))
-        if phrase and phrase not in found:
+        tokens = words(match.group(1) or match.group(2))
+        phrase = " ".join(tokens)
+        if stems(tokens) and phrase not in found:
             found.append(phrase)
     return tuple(found)

@@ -30,6 +30,7 @@ class AbsentWord:
     written: str  # as the user wrote it ("Kashmir", "G7"), for telling them
     name: bool = False  # written like a name: a capital, a digit, or no English word ("mpox")
     literal: bool = False  # grounded only by itself: a number ("2008"), a name of several words ("Paris Olympics")
+    signatory: bool = False  # in signature blocks only ("zhaparov"), for a question not about signing
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,16 @@ def _spelling_out(letters: str, positions: list[int], tokens: list[str]) -> list
     return picked if not letters else []
 
 
-def is_absent(word: str, lexicon: Lexicon) -> bool:
-    """No paragraph uses `word`, nor any of its forms; no expansion is known for it."""
-    return word not in lexicon.expansions and not any(a in lexicon.stem_df for a in alternatives(word, lexicon))
+def is_absent(word: str, lexicon: Lexicon, signing: bool = False) -> bool:
+    """No paragraph uses `word`, nor any of its forms; no expansion is known for it. Only a
+    question about `signing` may find it in a signature block alone."""
+    return word not in lexicon.expansions and not any(
+        a in lexicon.stem_df and (signing or a not in lexicon.signature_only) for a in alternatives(word, lexicon))
 
 
-def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
-    """The topic words of `text` and their forms; `ignored` words are no topic."""
+def terms_of(text: str, ignored: set[str], lexicon: Lexicon, signing: bool = False) -> Terms:
+    """The topic words of `text` and their forms; `ignored` words are no topic; `signing`: the
+    question asks about signing, and may be answered from a signature block."""
     written, breaks = written_words(text), clause_breaks(text)
     tokens = [w.lower() for w in written]
     corrected, corrections = correct(tokens, lexicon, written)
@@ -228,8 +232,9 @@ def terms_of(text: str, ignored: set[str], lexicon: Lexicon) -> Terms:
     defined = defined_names(text, tokens, corrected, written)
     spelt = {run.defined for run in defined}  # "acd": its name stands for it
     # a number ("2008") is a name no other word can stand for: only itself grounds it
-    absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit())
-              for i in positions if is_absent(corrected[i], lexicon) and corrected[i] not in spelt}
+    absent = {corrected[i]: AbsentWord(corrected[i], written[i], looks_like_a_name(written[i]), corrected[i].isdigit(),
+                                       not is_absent(corrected[i], lexicon, True))
+              for i in positions if is_absent(corrected[i], lexicon, signing) and corrected[i] not in spelt}
     # Acronyms expand when written in capitals ("NPT", "WHO") or when not an English stopword.
     shouted = {w.lower() for w in _SHOUTED.findall(text)}
     expansions = lexicon.expand([t for t in corrected if t in shouted or t not in en.STOPWORDS])
