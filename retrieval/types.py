@@ -107,8 +107,10 @@ class Hit:
         return self.paragraph.text[self.quote_start : self.quote_end]
 
     def to_json(self) -> dict:
+        """The hit for machines; "kind" only for a paragraph that is no body text ("signature":
+        the signature block a question about signing is answered from)."""
         c = self.citation
-        return {
+        data = {
             "rank": self.rank,
             "score": round(float(self.score), 4),
             "doc_id": c.doc_id,
@@ -122,6 +124,9 @@ class Hit:
             "citation": str(c),
             "url": c.url,
         }
+        if self.paragraph.kind != "body":
+            data["kind"] = self.paragraph.kind
+        return data
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,15 @@ def test_json_carries_the_note_when_there_is_one(run):
     assert set(answer) == {"question", "abstained", "hits", "note"}
 
 
+def test_json_marks_a_hit_from_a_signature_block(run):
+    result = run("ask", "who signed the 2020 moscow declaration for kyrgyzstan", "--json", "-k", "3")
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)["hits"]
+    signed = [h for h in hits if "Sadyr Zhaparov" in h["text"]]
+    assert signed and all(h["kind"] == "signature" for h in signed)
+    assert all(set(h) == HIT_KEYS for h in hits if h not in signed)  # body paragraphs: the keys as before
+
+
 def test_ask_text_marks_the_quote(run):
     result = run("ask", "missile", "defense", "--doc", "2012-beijing-declaration", "-k", "1")
     assert result.returncode == 0, result.stderr
