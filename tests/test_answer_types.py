@@ -189,15 +189,11 @@ def test_a_who_question_scores_a_paragraph_by_its_sentences_that_name_a_person(e
 
 
 # ---- signature blocks: "who signed ...?" ----------------------------------------------------------
-SIGNED = {
-    "accord.txt": (
-        "The member states will deepen cooperation in trade, transport and energy.\n\n"
-        "The member states condemn terrorism in all its forms and manifestations.\n\n"
-        "The heads of state signed the accord in the capital.\n\n"
-        "President Republic of Arcadia Ivan Petrovsky\nActing President, Prime Minister Republic of "
-        "Borduria Anna Lindqvist\nPresident Republic of Syldavia Otto Mazur\n"
-    ),
-}
+BODY = ("The member states will deepen cooperation in trade, transport and energy.\n\n"
+        "The member states condemn terrorism in all its forms and manifestations.\n\n")
+SIGNATORIES = ("President Republic of Arcadia Ivan Petrovsky\nActing President, Prime Minister Republic of "
+               "Borduria Anna Lindqvist\nPresident Republic of Syldavia Otto Mazur\n")
+SIGNED = {"accord.txt": BODY + "The heads of state signed the accord in the capital.\n\n" + SIGNATORIES}
 
 
 @pytest.fixture(scope="module")
@@ -250,15 +246,7 @@ def test_a_question_not_about_signing_is_never_answered_from_a_signature_block(s
 
 
 # a corpus whose body never says "sign": the block is the signing itself
-UNSIGNED = {
-    "pact.txt": (
-        "The parties will deepen cooperation in trade, transport and energy.\n\n"
-        "The parties condemn terrorism in all its forms and manifestations.\n\n"
-        "President Republic of Arcadia Ivan Petrovsky\nActing President, Prime Minister Republic of "
-        "Borduria Anna Lindqvist\nPresident Republic of Syldavia Otto Mazur\n\n"
-        "Klow, 10 November 2020\n"
-    ),
-}
+UNSIGNED = {"pact.txt": BODY + SIGNATORIES + "\nKlow, 10 November 2020\n"}
 
 
 @pytest.fixture(scope="module")
