@@ -27,6 +27,7 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
     if index.paragraph(index.passages[candidate.row]).kind == "signature":
         return signatory_row(index, query, candidate.row, units, row_sims)
     wanted = set(query.stems)
+    phrases = [fold_words(p) for p in query.phrases]
     best_row, best_value = units[0], -1e9
     for row, dense in zip(units, row_sims[units]):
         overlap = len(wanted & index.row_stems(row)) / max(1, len(wanted))
@@ -37,7 +38,7 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
             if of_type is not None:
                 value += config.answer_type_quote_bonus * of_type(row, text)
             if candidate.exact:
-                value += config.phrase_bonus * has_phrases(fold_words(text), [fold_words(p) for p in query.phrases])
+                value += config.phrase_bonus * has_phrases(fold_words(text), phrases)
         if value > best_value:
             best_row, best_value = row, value
     return best_row

@@ -264,7 +264,7 @@ class Scorer:
             score = score + c.phrase_bonus * exact
         if allowed is not None or self.index.search.ann is not None:  # paragraphs not searched: never ranked
             score = np.where(dense_para > -1.0, score, -np.inf)
-        if not query.asks_signing and idx.signature.any():  # signature blocks answer "who signed" only
+        if idx.signature.any():  # signature blocks answer "who signed" only
             score = np.where(self.answerable(query), score, -np.inf)
         return Features(score, dense_para, dense_unit, coverage, sims, exact)
 

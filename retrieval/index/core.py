@@ -15,7 +15,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
 from retrieval.grounding import WordVectors
 from retrieval.index.parsed import ParseCache
-from retrieval.index.passages import Passage, passages_of, rendered_files
+from retrieval.index.passages import Passage, passages_of, rendered_files, signature_flags
 from retrieval.index.progress import BuildProgress
 from retrieval.index.search import VectorSearch, build_ann, search_kind
 from retrieval.index.segments import SegmentStore, VectorFile, texts_key
@@ -58,8 +58,7 @@ class Index:
                     self.quotable_of.setdefault(parent, []).append(p.row)
         self.paragraph_rows_array = np.asarray(self.paragraph_rows, dtype=np.int64)
         # per paragraph: a signature block, an answer to questions about signing only (scoring.py)
-        self.signature = np.fromiter((self.paragraph(passages[r]).kind == "signature" for r in self.paragraph_rows),
-                                     dtype=bool, count=len(self.paragraph_rows))
+        self.signature = np.array(signature_flags(documents, passages), dtype=bool)
         self._row_stems: dict[int, frozenset[str]] = {}
         self._paragraph_stems: dict[int, list[str]] = {}
         self.row_doc = np.asarray([p.doc for p in passages], dtype=np.int64)
@@ -165,14 +164,15 @@ def in_background(work: Callable[[], T]) -> Callable[[], T]:
 def _vectors_and_words(documents, passages, texts, embedder, progress, store, vectors_path, parsed):
     """The vectors of every row, the segment of each document, and what `_lexical` gives."""
     whole_texts = [texts[p.row] for p in passages if p.whole]
+    signature = signature_flags(documents, passages)
     if store is None:
-        return progress.embed(texts, embedder.embed_passages, "passages"), {}, _lexical(whole_texts, documents, passages)
+        return progress.embed(texts, embedder.embed_passages, "passages"), {}, _lexical(whole_texts, signature)
     made = _Vectors(documents, passages, texts, store, vectors_path)
     if made.missing and hasattr(embedder, "prepare"):  # e.g. a file parsed before a build was stopped
         embedder.prepare()  # a lazy model starts loading in a child process now (embeddings/worker.py)
     # The words need no model: they are indexed while this thread waits for the encoder (the model
     # loading in a child process, embeddings/worker.py, or torch's threads releasing the GIL).
-    lexical = in_background(lambda: _lexical(whole_texts, documents, passages, parsed))
+    lexical = in_background(lambda: _lexical(whole_texts, signature, documents, passages, parsed))
     try:
         made.encode_missing(embedder.embed_passages, progress)
     finally:
@@ -180,22 +180,23 @@ def _vectors_and_words(documents, passages, texts, embedder, progress, store, ve
     return made.vectors(), made.segments(), lexical()
 
 
-def _lexical(whole_texts: list[str], documents=None, passages=None, parsed: ParseCache | None = None):
+def _lexical(whole_texts: list[str], signature: list[bool], documents=None, passages=None,
+             parsed: ParseCache | None = None):
     """The paragraphs' words: the lexicon (with the acronyms the corpus defines), the vocabulary
-    that gets word vectors (no stopwords), and BM25 over the stems. With `documents` and
+    that gets word vectors (no stopwords), and BM25 over the stems; `signature` tells the
+    signature blocks among the paragraphs. With `documents` and
     `passages`, also the index files that need no vector, rendered (store.py writes them).
     `parsed` has the words of the documents it parsed (computed once per file)."""
-    whole = [p for p in passages if p.whole] if passages is not None else []
     if parsed is None:
         tokens = [words(t) for t in whole_texts]
         stem_lists = [stems(t) for t in tokens]
     else:
         of_doc = {d: parsed.words(doc) for d, doc in enumerate(documents)}
+        whole = [p for p in passages if p.whole]
         tokens = [of_doc[p.doc][0][p.para] for p in whole]
         stem_lists = [of_doc[p.doc][1][p.para] for p in whole]
-    signature = [documents[p.doc].paragraphs[p.para].kind == "signature" for p in whole] if documents else []
     # a signature block is the signing itself, though it never says "signed" (retrieval.scoring)
-    stem_lists = [s + sorted(SIGNING_STEMS) if signed else s for s, signed in zip(stem_lists, signature)] or stem_lists
+    stem_lists = [s + sorted(SIGNING_STEMS) if signed else s for s, signed in zip(stem_lists, signature)]
     lexicon = Lexicon.from_tokens(tokens, stem_lists, {**defined_acronyms(whole_texts), **en.expansions()}, signature)
     vocabulary = sorted({w for t in tokens for w in t} - en.STOPWORDS)
     rendered = {} if documents is None else rendered_files(documents, passages, parsed)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from retrieval.index.parsed import documents_json
 from retrieval.lang import en
+from retrieval.parsers.common import SIGNATORY
 from retrieval.text import clause_spans
 from retrieval.types import Document, Paragraph
 
@@ -43,7 +44,12 @@ def indexed(paragraph: Paragraph, languages: tuple[str, ...] | None) -> bool:
     date" line alone (it names no one who signed)."""
     if languages is not None and paragraph.lang not in languages:
         return False
-    return paragraph.kind == "body" or (paragraph.kind == "signature" and bool(_OFFICE.search(paragraph.text)))
+    return paragraph.kind == "body" or (paragraph.kind == "signature" and bool(SIGNATORY.search(paragraph.text)))
+
+
+def signature_flags(documents: list[Document], passages: list[Passage]) -> list[bool]:
+    """Per indexed paragraph, in the order of `passages`: a signature block."""
+    return [documents[p.doc].paragraphs[p.para].kind == "signature" for p in passages if p.whole]
 
 
 def quotable_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
