@@ -16,14 +16,15 @@ from typing import Sequence
 import numpy as np
 
 from embeddings.base import Embedder
-from retrieval import grounding, messages, verdict
+from retrieval import compounds, grounding, messages, verdict
 from retrieval.confidence import ConfidenceModel, Evidence, default_model
 from retrieval.errors import EmptyQuestionError, InvalidQuestionError, QuoteBotError
 from retrieval.filters import Catalog, merge
 from retrieval.index import Index
 from retrieval.query import Query, ScopeFinder, understand
 from retrieval.quoting import make_hit, quote_row
-from retrieval.scoring import DEFAULT_RANKING, Candidate, Features, RankingConfig, Scorer
+from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
+from retrieval.scoring import Candidate, Features, Scorer
 from retrieval.types import Answer, Document, Filters, Paragraph
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,13 @@ class Engine:
         if query.runs:
             more += self.grounder.absent_names(query.runs)
         more += self.grounder.absent_known_names(query.words, query.absent + more)
-        return replace(query, absent=query.absent + more) if more else query
+        pairs = compounds.unused_pairs(query.runs, self.grounder.used_together)
+        return replace(query, absent=query.absent + more, compounds=pairs) if more or pairs else query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Questions and the words they use that the corpus does not, encoded in one batch."""
-        absent = list(dict.fromkeys(a.word for q in queries for a in q.absent))
+        """Questions, the words they use that the corpus does not and the pairs of words it never
+        puts together, encoded in one batch."""
+        absent = list(dict.fromkeys([a.word for q in queries for a in q.absent] + [p for q in queries for p in q.compounds]))
         vectors = self.embedder.embed_queries([q.text or q.original for q in queries] + absent)
         return vectors[: len(queries)], dict(zip(absent, vectors[len(queries):]))
 
@@ -210,10 +213,21 @@ class Engine:
         probability = self.model.probability(evidence)
         missing = ([s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor, c.name_ground_floor)]
                    if subjects else [])
-        judged = verdict.judge(query, best, [s.word for s in subjects], missing, probability >= self.model.threshold,
-                               self.scorer.unused_phrases(query))
+        likely, unused = probability >= self.model.threshold, self.scorer.unused_phrases(query)
+        apart = self._apart(query, best, vector, words) if likely and not (missing or unused or best.exact) else []
+        judged = verdict.judge(query, best, [s.word for s in subjects], missing, likely, unused, apart)
         return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability,
-                           tuple(w.word for w in missing))
+                           tuple(w.word for w in missing) + tuple(apart))
+
+    def _apart(self, query: Query, best: Candidate, vector: np.ndarray, words: dict[str, np.ndarray]) -> list[str]:
+        """The compound subjects of the question (retrieval.compounds) that the best paragraph has no
+        phrase for."""
+        pairs = compounds.subjects(query.compounds, vector, words, self.config.compound_aboutness)
+        if not pairs:
+            return []
+        text = self.index.paragraph(self.index.passages[best.row]).text
+        return compounds.ungrounded(pairs, text, words, lambda w: words[w] if w in words else self.index.word_vectors.vector(w),
+                                    self.embedder.embed_queries, self.config.compound_floor)
 
     # ---- browsing -----------------------------------------------------------------------------
     def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:

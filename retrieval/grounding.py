@@ -31,6 +31,7 @@ from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
 from retrieval.tokens import stems, words
 
+MAX_SHARED = 500  # paragraphs read at most to find two words together (Grounder.used_together)
 PHRASE_SLACK = 3  # words a name's words may be apart in a paragraph ("Paris Agreement on climate")
 
 
@@ -60,6 +61,11 @@ class WordVectors:
         self.vocabulary = vocabulary
         self.vectors = vectors  # float16 rows, L2-normalised
         self._ids = {w: i for i, w in enumerate(vocabulary)}
+
+    def vector(self, word: str) -> np.ndarray | None:
+        """The vector of `word` (float32), None for a word the corpus does not use."""
+        i = self._ids.get(word)
+        return None if i is None else self.vectors[i].astype(np.float32)
 
     def of_text(self, text: str, besides: Iterable[str] = ()) -> np.ndarray:
         """The vectors of the distinct words of `text` that have one, but the words `besides`
@@ -216,7 +222,7 @@ class Grounder:
             expansion = en.acronym_expansions().get(word)
             if expansion is None or any(s in lexicon.stem_df for s in stems([word])):
                 continue
-            if not any(self._has_all(spelt) for spelt in self.spellings(content_words(expansion))):
+            if not any(self.together(spelt) for spelt in self.spellings(content_words(expansion))):
                 found.append(AbsentWord(word, word.upper(), name=True, literal=True))
         return tuple(found)
 
@@ -233,8 +239,16 @@ class Grounder:
                     found.append(spelt[:i] + (acronym,) + spelt[i + len(inner):])
         return found
 
-    def _has_all(self, spelt: tuple[str, ...]) -> bool:
+    def together(self, spelt: tuple[str, ...]) -> bool:
+        """Some paragraph has every one of the words `spelt`, close together."""
         return _together(spelt, self.paragraphs_with, self.has_phrase)
+
+    def used_together(self, pair: tuple[str, ...]) -> bool:
+        """Like `together`, but words that share more than MAX_SHARED paragraphs count as used
+        together unread: common words, and reading each paragraph would be slow in a large index."""
+        places = [self.paragraphs_with(w) for w in pair]
+        shared = set.intersection(*places) if all(places) else set()
+        return len(shared) > MAX_SHARED or (bool(shared) and self.has_phrase(pair, shared))
 
     def has_phrase(self, run: tuple[str, ...], positions: set[int], slack: int = PHRASE_SLACK) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close

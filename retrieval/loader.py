@@ -9,7 +9,7 @@ from embeddings import Embedder, load_embedder
 from retrieval.engine import Engine
 from retrieval.index import BuildProgress, open_index
 from retrieval.parsers import corpus_files
-from retrieval.scoring import DEFAULT_RANKING, RankingConfig
+from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
 from retrieval.settings import EngineSettings
 
 

@@ -44,6 +44,10 @@ def never_used(phrases: Iterable[str]) -> str:
     return "the declarations never use the words " + _quoted(phrases)
 
 
+def never_together(pairs: Iterable[str]) -> str:
+    return "the declarations never use the words " + _quoted(pairs) + " together"
+
+
 def no_exact_words(phrases: Iterable[str]) -> str:
     return "no paragraph searched has the exact words " + _quoted(phrases)
 

@@ -10,7 +10,8 @@ import numpy as np
 from retrieval.lang import en
 from retrieval.lexicon import place_forms
 from retrieval.query import Query
-from retrieval.scoring import Candidate, RankingConfig
+from retrieval.ranking_config import RankingConfig
+from retrieval.scoring import Candidate
 from retrieval.tokens import fold_words, has_phrases, stems, words
 from retrieval.types import Citation, Document, Hit, Paragraph
 

@@ -19,13 +19,15 @@ class Verdict:
 
 
 def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], missing: Sequence[AbsentWord],
-          likely: bool, unused: Sequence[str] = ()) -> Verdict:
+          likely: bool, unused: Sequence[str] = (), apart: Sequence[str] = ()) -> Verdict:
     """Confident when the best paragraph has the question's quoted phrases, or when it grounds
     every subject of the question (`missing` lists those it does not) and the confidence model
     finds it `likely` to answer; never when a quoted phrase is one no paragraph has (`unused`):
-    the words asked for are nowhere. The note says why when it helps: the subjects no paragraph
-    names are always named, whether the answer abstains or quotes what is closest in meaning."""
-    confident = best is not None and (best.exact or (not missing and likely)) and not unused
+    the words asked for are nowhere; nor when the best paragraph has no phrase for a pair of the
+    question's words that no paragraph has together (`apart`, retrieval.compounds). The note says
+    why when it helps: the subjects no paragraph names are always named, whether the answer
+    abstains or quotes what is closest in meaning."""
+    confident = best is not None and (best.exact or (not missing and likely)) and not unused and not apart
     note = None
     if unused:
         note = messages.never_used(unused)
@@ -36,6 +38,8 @@ def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], 
         others = [w.written for w in subjects if not w.signatory]
         note = messages.join_notes(note, messages.never_mentioned(others) if others else None,
                                    messages.only_signatory(signatories) if signatories else None)
+    if apart:
+        note = messages.join_notes(note, messages.never_together(apart))
     if query.truncated:
         note = messages.join_notes(note, messages.question_cut(MAX_QUESTION_CHARS))
     return Verdict(not confident, note)

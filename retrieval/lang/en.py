@@ -284,3 +284,10 @@ def known_names() -> frozenset[tuple[str, ...]]:
     runs of words of the UN General Debate speeches, known_names.txt (tools/known_names.py)."""
     return frozenset(tuple(line.split(" ")) for line in _data("known_names.txt").splitlines()
                      if line and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def known_compounds() -> frozenset[str]:
+    """Pairs of words the UN General Debate speeches put side by side in five or more speeches, as
+    the stems of the two ("carbon market", "emiss trade"): known_compounds.txt (tools/known_compounds.py)."""
+    return frozenset(line for line in _data("known_compounds.txt").splitlines() if line and not line.startswith("#"))

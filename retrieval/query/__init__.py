@@ -36,6 +36,7 @@ class Query:
     terms: tuple[tuple[str, ...], ...] = ()  # per content word: its stem (+ acronym expansion stems)
     absent: tuple[AbsentWord, ...] = ()  # topic words no paragraph uses in any form ("Kashmir", "G7")
     runs: tuple[Run, ...] = ()  # runs of consecutive topic words, for names of several words
+    compounds: tuple[str, ...] = ()  # pairs of its topic words no paragraph has together (retrieval.compounds)
     words: tuple[str, ...] = ()  # every word, corrected, lower case, for known names of several words
     truncated: bool = False
     corrections: tuple[tuple[str, str], ...] = ()

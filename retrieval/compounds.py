@@ -1,0 +1,107 @@
+"""Compound subjects: two topic words a question puts side by side that no paragraph has together.
+
+"carbon market", "stock exchange", "emissions trading": pairs of words that name one thing (known
+compounds, from the UN General Debate speeches). The corpus may use each word ("carbon",
+"market") but never the two close together (`unused_pairs`), so a paragraph that has one of them is
+about something else ("the market for farm produce"). Such a pair is a subject of the question when
+it is close in meaning to the whole question (`subjects`), and the best paragraph grounds it only
+with a phrase that means the same (`ungrounded`): one of its runs of 2 to 4 words around a word of
+the pair, or around a word close to one, whose vector is close to the pair's ("vaccines against
+COVID-19" for "covid vaccines"). A paragraph that has the pair's words but in other senses does not
+ground it. Only the best paragraph is read, and only when it would be quoted: the phrases are
+encoded then, a few dozen short strings.
+
+The two thresholds (`RankingConfig.compound_aboutness`, `compound_floor`) were chosen on the spent
+question files (docs/evaluation.md, "Compound subjects").
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from retrieval.lang import en
+from retrieval.query import Run
+from retrieval.tokens import stems, written_words
+
+GRAM_SIZES = (2, 3, 4)  # the lengths, in words, of the paragraph's phrases compared with a pair
+MAX_GRAMS = 64  # phrases compared per pair at most: those around the pair's own words first
+NEAR_WORD = 0.5  # a paragraph word this close to a word of the pair has phrases compared too
+
+
+def is_compound(pair: Sequence[str]) -> bool:
+    """Whether the two words are a known compound, in any of their forms (en.known_compounds: pairs
+    the UN General Debate speeches use; "fight narcotics", "ww2 recognised" are none)."""
+    found = stems(pair)
+    return len(found) == 2 and " ".join(found) in en.known_compounds()
+
+
+def unused_pairs(runs: Iterable[Run], together: Callable[[tuple[str, ...]], bool]) -> tuple[str, ...]:
+    """The known compounds among the pairs of consecutive topic words ("carbon market") that no
+    paragraph has close together (`together`, in any of their forms). Not in a name the question
+    defines with its acronym, nor in a body's name opened by its head: those are checked as names
+    (retrieval.grounding)."""
+    found: list[str] = []
+    for run in runs:
+        if run.defined or run.head_first:
+            continue
+        for pair in zip(run.words, run.words[1:]):
+            text = " ".join(pair)
+            if text not in found and is_compound(pair) and not together(pair):
+                found.append(text)
+    return tuple(found)
+
+
+def subjects(pairs: Sequence[str], question_vector: np.ndarray, vectors: Mapping[str, np.ndarray],
+             min_aboutness: float) -> list[str]:
+    """The pairs that carry the question's meaning: each close to the whole question."""
+    return [p for p in pairs if float(vectors[p] @ question_vector) >= min_aboutness]
+
+
+def phrases_around(tokens: Sequence[str], positions: Iterable[int], sizes: Sequence[int] = GRAM_SIZES,
+                   limit: int = MAX_GRAMS) -> list[str]:
+    """The runs of `sizes` words of `tokens` that hold one of `positions` (in the order given),
+    each once, at most `limit`."""
+    grams: dict[str, None] = {}
+    for k in positions:
+        for n in sizes:
+            for i in range(max(0, k - n + 1), min(k, len(tokens) - n) + 1):
+                grams.setdefault(" ".join(tokens[i:i + n]), None)
+    return list(grams)[:limit]
+
+
+def positions_near(words: Sequence[str], pair: str, word_vector: Callable[[str], np.ndarray | None]) -> list[int]:
+    """The positions of `words` (lower case) that hold a word of `pair` in any form, then those whose
+    word is close to one (`NEAR_WORD`); `word_vector` gives a word's vector, or None."""
+    own = set(stems(pair.split()))
+    targets = [v for v in (word_vector(w) for w in pair.split()) if v is not None]
+    exact, near = [], []
+    for i, word in enumerate(words):
+        found = stems([word])
+        if found and found[0] in own:
+            exact.append(i)
+            continue
+        vector = word_vector(word) if targets and found else None
+        if vector is not None and max(float(vector @ t) for t in targets) >= NEAR_WORD:
+            near.append(i)
+    return exact + near
+
+
+def ungrounded(pairs: Sequence[str], text: str, vectors: Mapping[str, np.ndarray],
+               word_vector: Callable[[str], np.ndarray | None], encode: Callable[[list[str]], np.ndarray],
+               floor: float) -> list[str]:
+    """The pairs that no phrase of `text` is close to (`floor`); the phrases of all pairs are
+    encoded (`encode`) in one batch."""
+    tokens = written_words(text)
+    lower = [t.lower() for t in tokens]
+    grams = [phrases_around(tokens, positions_near(lower, p, word_vector)) for p in pairs]
+    flat = [g for group in grams for g in group]
+    encoded = encode(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+    missing, start = [], 0
+    for pair, group in zip(pairs, grams):
+        rows = encoded[start:start + len(group)]
+        start += len(group)
+        if not len(group) or float((rows @ vectors[pair]).max()) < floor:
+            missing.append(pair)
+    return missing
