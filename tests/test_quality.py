@@ -231,6 +231,8 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_23.jsonl", None, 0.77, 0.775, 0.025),
         (ROOT / "eval" / "open_questions_24.jsonl", None, 0.82, 0.925, 0.05),
         (ROOT / "eval" / "open_questions_25.jsonl", None, 0.92, 0.875, 0.025),
+        (ROOT / "eval" / "open_questions_26.jsonl", None, 0.75, 0.85, 0.175),
+        (ROOT / "eval" / "open_questions_27.jsonl", None, 0.87, 0.75, 0.1),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
