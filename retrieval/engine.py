@@ -80,12 +80,14 @@ class Engine:
             if any(ch.isalnum() for ch in query.text):  # "What does the declaration say?"
                 raise EmptyQuestionError(messages.NO_TOPIC)
             raise EmptyQuestionError(messages.EMPTY_QUESTION)
+        kept = tuple(a for a in query.absent if not self.grounder.numbered(a.word))  # "cop24"
         more = self.grounder.absent_acronyms(query.content)
         if query.runs:
             more += self.grounder.absent_names(query.runs)
-        more += self.grounder.absent_known_names(query.words, query.absent + more)
+        more += self.grounder.absent_known_names(query.words, kept + more)
         pairs = compounds.unused_pairs(query.runs, self.grounder.used_together)
-        return replace(query, absent=query.absent + more, compounds=pairs) if more or pairs else query
+        changed = more or pairs or len(kept) < len(query.absent)
+        return replace(query, absent=kept + more, compounds=pairs) if changed else query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Questions, the words they use that the corpus does not and the pairs of words it never

@@ -27,6 +27,7 @@ import numpy as np
 from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, folded, known_folded, known_names_in, known_spelt,
                                    shorter_forms, without_function_words)
 from retrieval.lang import en, en_names
+from retrieval.lexicon import NUMBERED
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
 from retrieval.tokens import stems, words
@@ -225,6 +226,14 @@ class Grounder:
             if not any(self.together(spelt) for spelt in self.spellings(content_words(expansion))):
                 found.append(AbsentWord(word, word.upper(), name=True, literal=True))
         return tuple(found)
+
+    def numbered(self, word: str) -> bool:
+        """A numbered meeting written with its acronym and number ("cop24") that some paragraph
+        spells out with its ordinal ("the 24th Conference of the Parties"): a word the corpus uses."""
+        match = NUMBERED.fullmatch(word)
+        expansion = en.acronym_expansions().get(match.group(1)) if match else None
+        return bool(expansion) and any(self.together(spelt + (match.group(2),))
+                                       for spelt in self.spellings(content_words(expansion)))
 
     def spellings(self, spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
         """`spelt`, and with the expansion of an acronym the corpus uses written as that acronym

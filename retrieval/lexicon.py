@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
 import re
+from collections import Counter
 from typing import Iterable, Sequence
 
 from retrieval.lang import en
@@ -23,6 +23,8 @@ MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
 MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
 MAX_COMPOUNDS = 12
+NUMBERED = re.compile(r"([a-z]{2,})(\d{1,3})")  # "cop24", "g20": an acronym and a number
+MIN_DERIVED_PREFIX = 7  # a stem this long begins its derived words too ("parliaments": parliamentary)
 _ABBREVIATION = re.compile(r"\s\(([A-Z]{2,7})\)")
 _NAME_WORD = re.compile(r"[A-Za-z\-]+")
 MAX_NAME_WORDS = 10  # a long name of up to ten words before "(ABBR)"
@@ -111,6 +113,12 @@ def place_forms(word: str) -> list[str]:
                 forms.append(base + other)
     return [f for f in dict.fromkeys(forms) if f not in en.acronym_expansions()
             and (f in proper or (word in proper and f not in english))]
+
+
+def ordinal(n: int) -> str:
+    """24 -> "24th", 22 -> "22nd", 11 -> "11th"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 class Lexicon:
@@ -202,7 +210,9 @@ class Lexicon:
         cyberspace, cybersecurity (a user's "cyber stuff")."""
         if len(word) < MIN_COMPOUND_PREFIX or not word.isalpha() or word in self.vocabulary:
             return []
-        found = [w for w in self._by_initial.get(word[0], []) if w.startswith(word) and len(w) > len(word)]
+        stem = (stems([word]) or [word])[0]
+        prefix = stem if MIN_DERIVED_PREFIX <= len(stem) < len(word) and word.startswith(stem) else word
+        found = [w for w in self._by_initial.get(word[0], []) if w.startswith(prefix) and len(w) > len(prefix)]
         return sorted(found, key=lambda w: -self.vocabulary[w])[:MAX_COMPOUNDS]
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
@@ -212,7 +222,17 @@ class Lexicon:
         expansion: expanding it would only pull the question toward generic paragraphs.
         """
         rare = max(3, self.n_paragraphs // 100)
-        return [self.expansions[t] for t in tokens if t in self.expansions and self.stem_df.get(t, 0) < rare]
+        return [e for t in tokens if (e := self.expansion(t)) and self.stem_df.get(t, 0) < rare]
+
+    def expansion(self, word: str) -> str | None:
+        """What `word` stands for: its expansion; for an acronym with a number ("cop24"), the
+        acronym's expansion after the ordinal ("24th Conference of the Parties")."""
+        if word in self.expansions:
+            return self.expansions[word]
+        match = NUMBERED.fullmatch(word)
+        if match and match.group(1) in self.expansions:
+            return f"{ordinal(int(match.group(2)))} {self.expansions[match.group(1)]}"
+        return None
 
     def to_json(self) -> dict:
         return {"vocabulary": self.vocabulary, "expansions": self.expansions,

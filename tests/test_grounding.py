@@ -225,7 +225,7 @@ def test_a_name_needs_a_closer_word_than_another_subject():
 
 
 def test_the_default_name_floor_refuses_a_name_close_to_another():
-    from retrieval.scoring import DEFAULT_RANKING
+    from retrieval.ranking_config import DEFAULT_RANKING
 
     # "Taliban" ~ "Afghanistan" 0.77, "Tehran" ~ "Iranian" 0.75: no counterpart at the default floor
     taliban = Subject(AbsentWord("taliban", "taliban", name=True), _unit(1, 0, 0), 1.0)
