@@ -281,3 +281,20 @@ def test_a_kind_of_document_named_in_no_document_of_its_year_is_searched_in_that
 def test_numbers_clippings_and_plain_words_are_no_absent_subjects(real_engine, question):
     answer = real_engine.answer(question)
     assert not answer.abstained and answer.note is None, answer.note
+
+
+@pytest.mark.parametrize("question, pair", [("sco stock exchange", "stock exchange"),
+                                            ("sco carbon market or emissions trading scheme", "carbon market")])
+def test_a_known_compound_the_declarations_never_use_gets_no_quote(real_engine, question, pair):
+    answer = real_engine.answer(question)
+    assert answer.abstained and answer.hits
+    assert answer.note.startswith("the declarations never use the words") and f"“{pair}”" in answer.note
+
+
+@pytest.mark.parametrize("question, said", [("any word on covid vaccines?", "vaccin"),
+                                            ("cop24 in katowice - did it come up in 2019?", "24th Conference of the Parties"),
+                                            ("do the sco countries' parliaments / legislatures cooperate at all?", "parliament")])
+def test_compounds_and_forms_written_differently_are_found(real_engine, question, said):
+    answer = real_engine.answer(question)
+    assert not answer.abstained, answer.note
+    assert said in answer.hits[0].text
