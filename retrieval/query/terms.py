@@ -163,13 +163,14 @@ MAX_AFTER_LINK = 2
 
 def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str], written: list[str],
                     breaks: frozenset[int]) -> tuple[Run, ...]:
-    """Names of bodies opened by their head and a link ("organisation of islamic cooperation"):
+    """Names of bodies and observances opened by their head and a link ("organisation of islamic
+    cooperation", "year of youth"):
     the head, then the consecutive topic words after the link (up to MAX_AFTER_LINK), no clause
     mark between (`breaks`: "the bank of china, russia ..." is "bank of china"); the link is kept
     in what the user wrote, for telling them."""
     topical, runs = set(positions), []
     for i in positions:
-        if (corrected[i] not in en_names.INSTITUTION_HEADS or i + 2 >= len(tokens)
+        if (corrected[i] not in en_names.INSTITUTION_HEADS | en_names.OBSERVANCE_HEADS or i + 2 >= len(tokens)
                 or tokens[i + 1] not in en_names.NAME_LINKS or {i, i + 1} & breaks):
             continue
         end = i + 2
