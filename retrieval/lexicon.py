@@ -135,6 +135,7 @@ class Lexicon:
         # stems only signature blocks have ("zhaparov"): absent for a question not about signing
         self.signature_only = frozenset(signature_only)
         self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
+        self._by_stem: dict[str, str] | None = None
         self._by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
             if len(word) >= MIN_CORRECTABLE - 1 and word.isalpha():
@@ -190,7 +191,27 @@ class Lexicon:
                     and DamerauLevenshtein.distance(word, candidate, score_cutoff=1) <= 1
                     and (len(word) > MAX_SHORT or is_slip(word, candidate))):
                 best, best_count = candidate, self.vocabulary[candidate]
-        return best
+        return best if best != word else self._correct_form(word)
+
+    def _correct_form(self, word: str) -> str:
+        """A misspelt form of a corpus word in a form the corpus never writes ("sumits": the corpus
+        has "summit" only): the corpus's commonest word whose stem is the slip of the word's stem."""
+        stem = (stems([word]) or [""])[0]
+        if len(stem) < MIN_CORRECTABLE or stem in self.stem_df:
+            return word
+        found = [s for s in self._stem_word() if abs(len(s) - len(stem)) <= 1 and is_slip(stem, s)]
+        return max((self._stem_word()[s] for s in found), key=lambda w: self.vocabulary[w], default=word)
+
+    def _stem_word(self) -> dict[str, str]:
+        """Each stem of the corpus -> its commonest word (built when first needed)."""
+        if self._by_stem is None:
+            by_stem: dict[str, str] = {}
+            for w in self.vocabulary:
+                for s in stems([w]):  # none for a stopword
+                    if self.vocabulary[w] > self.vocabulary.get(by_stem.get(s, ""), 0):
+                        by_stem[s] = w
+            self._by_stem = by_stem
+        return self._by_stem
 
     def related_stems(self, word: str) -> list[str]:
         """Stems of the other forms of `word` that the corpus uses: the forms of an irregular

@@ -136,3 +136,38 @@ def test_a_word_found_through_its_derived_form_is_no_absent_subject(engine):
     answer = engine.answer("meetings of parliaments")
     assert not answer.abstained and answer.note is None
     assert "parliamentary" in answer.hits[0].quote
+
+
+def test_a_slip_in_a_form_the_corpus_never_writes_is_corrected_to_the_corpus_word():
+    lexicon = Lexicon.from_texts(["The summit was held in Bishkek.", "Another summit followed."], {})
+    assert lexicon.correct("sumits") == "summit"  # the corpus writes "summit" only
+    assert lexicon.correct("summit") == "summit"
+    assert lexicon.correct("zummat") == "zummat"  # two slips are no slip
+
+
+@pytest.mark.parametrize("word", ["where'd", "how's", "when's", "why'd", "whered"])
+def test_question_words_contracted_are_stopwords(word):
+    from retrieval.lang import en
+
+    assert (word in en.STOPWORDS) is (word != "whered")
+
+
+OBSERVANCES = {
+    "culture.txt": "Culture statement\n\nThe member states declared 2021 the Year of Culture of the organisation.\n\n"
+                   "They support the youth exchanges and the sport events of the region.",
+}
+
+
+@pytest.fixture(scope="module")
+def observances(tmp_path_factory):
+    return engine_over(OBSERVANCES, tmp_path_factory, always_likely=True)
+
+
+def test_a_year_of_something_no_paragraph_names_is_never_answered(observances):
+    answer = observances.answer("which year was the year of youth")
+    assert answer.abstained and answer.note == "the declarations never mention year of youth"
+
+
+def test_a_year_of_something_a_paragraph_names_is_answered(observances):
+    answer = observances.answer("which year was the year of culture")
+    assert not answer.abstained and "Year of Culture" in answer.hits[0].quote

@@ -59,7 +59,7 @@ SPEAKER_AUXILIARIES = tuple(a for a in AUXILIARIES if a not in ("is", "was", "we
 _REGULAR_NEGATED = tuple(a for a in AUXILIARIES if a not in ("can", "will", "shall"))
 NEGATIONS = frozenset({f"{a}n{mark}t" for a in _REGULAR_NEGATED + ("need", "ought") for mark in ("'", "")}
                       | {"can't", "cant", "won't", "wont", "shan't", "shant"})
-_PRONOUNS = ("i", "you", "we", "they", "he", "she", "it", "that", "there", "who", "what")
+_PRONOUNS = ("i", "you", "we", "they", "he", "she", "it", "that", "there", "who", "what", "where", "when", "how", "why")
 CONTRACTIONS = frozenset({f"{p}'{v}" for p in _PRONOUNS for v in ("m", "re", "ve", "ll", "d", "s")}
                          | set("im ive youve weve theyve youre theyre youll theyll itll thatll whatll wholl "
                                "youd theyd whatd whod itd".split()))
