@@ -31,6 +31,16 @@ MAX_NAME_WORDS = 10  # a long name of up to ten words before "(ABBR)"
 _LOOK_BACK = 400  # characters before "(ABBR)" searched for its long name: linear in the text
 
 
+def slips_mended(word: str) -> set[str]:
+    """Every `candidate` for which is_slip(word, candidate): `word` with a letter put back, a
+    doubled letter made single, or two neighbouring letters swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    found = {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
+    found |= {word[:i] + word[i + 1:] for i in range(len(word) - 1) if word[i] == word[i + 1]}
+    found |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return found - {word}
+
+
 def is_slip(word: str, candidate: str) -> bool:
     """`candidate` is `word` with a letter put back ("acess" -> "access"), a doubled letter made
     single ("iraan" -> "iran") or two neighbouring letters swapped back ("syira" -> "syria")."""
@@ -199,8 +209,9 @@ class Lexicon:
         stem = (stems([word]) or [""])[0]
         if len(stem) < MIN_CORRECTABLE or stem in self.stem_df:
             return word
-        found = [s for s in self._stem_word() if abs(len(s) - len(stem)) <= 1 and is_slip(stem, s)]
-        return max((self._stem_word()[s] for s in found), key=lambda w: self.vocabulary[w], default=word)
+        by_stem = self._stem_word()
+        found = [by_stem[s] for s in slips_mended(stem) if s in by_stem]
+        return max(found, key=lambda w: self.vocabulary[w], default=word)
 
     def _stem_word(self) -> dict[str, str]:
         """Each stem of the corpus -> its commonest word (built when first needed)."""

@@ -171,3 +171,14 @@ def test_a_year_of_something_no_paragraph_names_is_never_answered(observances):
 def test_a_year_of_something_a_paragraph_names_is_answered(observances):
     answer = observances.answer("which year was the year of culture")
     assert not answer.abstained and "Year of Culture" in answer.hits[0].quote
+
+
+@pytest.mark.parametrize("word", ["acess", "iraan", "syira", "sumit", "parliment"])
+def test_the_mended_slips_are_exactly_the_candidates_is_slip_accepts(word):
+    from retrieval.lexicon import is_slip, slips_mended
+
+    mended = slips_mended(word)
+    assert all(is_slip(word, c) for c in mended)
+    for candidate in ("access", "iran", "syria", "summit", "parliament", word + "zz"):
+        assert (candidate in mended) is is_slip(word, candidate)
+    assert word not in mended  # the word itself is no slip mended
