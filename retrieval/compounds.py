@@ -25,9 +25,9 @@ from retrieval.lang import en
 from retrieval.query import Run
 from retrieval.tokens import stems, written_words
 
-GRAM_SIZES = (2, 3, 4)  # the lengths, in words, of the paragraph's phrases compared with a pair
-MAX_GRAMS = 64  # phrases compared per pair at most: those around the pair's own words first
-NEAR_WORD = 0.5  # a paragraph word this close to a word of the pair has phrases compared too
+GRAM_SIZES = (2, 3)  # the lengths, in words, of the paragraph's phrases compared with a pair
+MAX_GRAMS = 16  # phrases compared per pair at most: those around the pair's own words first
+NEAR_WORD = 0.6  # a paragraph word this close to a word of the pair has phrases compared too
 
 
 def is_compound(pair: Sequence[str]) -> bool:
@@ -92,7 +92,7 @@ def ungrounded(pairs: Sequence[str], text: str, vectors: Mapping[str, np.ndarray
                word_vector: Callable[[str], np.ndarray | None], encode: Callable[[list[str]], np.ndarray],
                floor: float) -> list[str]:
     """The pairs that no phrase of `text` is close to (`floor`); the phrases of all pairs are
-    encoded (`encode`) in one batch."""
+    encoded (`encode`) in one batch (rows of no width: not encoded yet, see PhraseVectors)."""
     tokens = written_words(text)
     lower = [t.lower() for t in tokens]
     grams = [phrases_around(tokens, positions_near(lower, p, word_vector)) for p in pairs]
@@ -102,6 +102,42 @@ def ungrounded(pairs: Sequence[str], text: str, vectors: Mapping[str, np.ndarray
     for pair, group in zip(pairs, grams):
         rows = encoded[start:start + len(group)]
         start += len(group)
-        if not len(group) or float((rows @ vectors[pair]).max()) < floor:
+        if not len(group) or not rows.shape[1] or float((rows @ vectors[pair]).max()) < floor:
             missing.append(pair)
     return missing
+
+
+class PhraseVectors:
+    """An encoder of phrases (`encode`) that remembers what it encoded. Deferred, it encodes
+    nothing when asked: it notes the phrases it lacks (`pending`) and gives them no vectors (no
+    phrase grounds anything), until `encode_pending` encodes them all in one batch; then the
+    questions that asked are answered again (Engine._answer_batch)."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], deferred: bool = False) -> None:
+        self._encode = encode
+        self.deferred = deferred
+        self._known: dict[str, np.ndarray] = {}
+        self._wanted: dict[str, None] = {}
+
+    @property
+    def pending(self) -> int:
+        return len(self._wanted)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if missing and self.deferred:
+            self._wanted.update(dict.fromkeys(missing))
+            return np.zeros((len(texts), 0), dtype=np.float32)  # no vector yet: grounds nothing
+        if missing:
+            self._remember(missing)
+        return np.stack([self._known[t] for t in texts])
+
+    def encode_pending(self) -> None:
+        """Encode every phrase asked for so far, in one batch; answer from them from now on."""
+        if self._wanted:
+            self._remember(list(self._wanted))
+        self._wanted.clear()
+        self.deferred = False
+
+    def _remember(self, texts: list[str]) -> None:
+        self._known.update(zip(texts, self._encode(texts)))

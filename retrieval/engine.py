@@ -130,8 +130,26 @@ class Engine:
             log.exception("a batch of %d questions failed; answering them one by one", len(queries))
             answers = iter(self._alone(q, given, k) for q in queries)
         else:
-            answers = iter(self._answer_or_error(q, v, given, k, names) for q, v in zip(queries, vectors))
+            answers = iter(self._answer_batch(queries, vectors, given, k, names))
         return [next(answers) if isinstance(item, Query) else item for item in read]
+
+    def _answer_batch(self, queries: list[Query], vectors: np.ndarray, given: Filters, k: int,
+                      names: dict[str, np.ndarray]) -> list[Answer | QuoteBotError]:
+        """Answer the queries; the phrases their compound subjects need (retrieval.compounds) are
+        encoded in one batch: a first pass asks for them, then the questions that asked are
+        answered again with them."""
+        phrases = compounds.PhraseVectors(self.embedder.embed_queries, deferred=True)
+        answers, asked = [], []
+        for i, (query, vector) in enumerate(zip(queries, vectors)):
+            before = phrases.pending
+            answers.append(self._answer_or_error(query, vector, given, k, names, phrases))
+            if phrases.pending > before:
+                asked.append(i)
+        if asked:
+            phrases.encode_pending()
+            for i in asked:
+                answers[i] = self._answer_or_error(queries[i], vectors[i], given, k, names, phrases)
+        return answers
 
     def _alone(self, query: Query, given: Filters, k: int) -> Answer | QuoteBotError:
         """One question answered on its own; an unexpected failure becomes its error (logged)."""
@@ -143,9 +161,9 @@ class Engine:
             return QuoteBotError(messages.INTERNAL_ERROR)
 
     def _answer_or_error(self, query: Query, vector: np.ndarray, given: Filters, k: int,
-                         words: dict[str, np.ndarray]) -> Answer | QuoteBotError:
+                         words: dict[str, np.ndarray], phrases=None) -> Answer | QuoteBotError:
         try:
-            return self._explain(query, vector, given, k, words).answer
+            return self._explain(query, vector, given, k, words, phrases).answer
         except QuoteBotError as exc:
             return exc
 
@@ -156,7 +174,7 @@ class Engine:
         return self._explain(query, vectors[0], self.validate(filters), max(1, min(int(k), MAX_K)), words)
 
     def _explain(self, query: Query, vector: np.ndarray, given: Filters, k: int,
-                 words: dict[str, np.ndarray]) -> Explanation:
+                 words: dict[str, np.ndarray], phrases=None) -> Explanation:
         filters, allowed, widened = self._filters_for(query, given)
         if allowed is not None and not allowed:
             note = messages.no_document_matches(filters.describe())
@@ -164,7 +182,7 @@ class Engine:
         _require_topic(query)
         features = self.scorer.features(query, vector, allowed)
         ranked = self.scorer.rank(features, max(k, 2))  # the second best gives the margin
-        explained = self._judged(query, vector, features, ranked, k, filters, words)
+        explained = self._judged(query, vector, features, ranked, k, filters, words, phrases)
         answer = explained.answer
         if widened:
             answer = replace(answer, note=messages.join_notes(widened, answer.note))
@@ -191,7 +209,7 @@ class Engine:
         return wider, found, messages.widened(filters.describe(), wider.describe())
 
     def _judged(self, query: Query, vector: np.ndarray, features: Features, ranked: list[Candidate], k: int,
-                filters: Filters, words: dict[str, np.ndarray]) -> Explanation:
+                filters: Filters, words: dict[str, np.ndarray], phrases=None) -> Explanation:
         """The answer for ranked paragraphs: the first `k` quoted, abstained unless the best one
         grounds the question's subjects and the confidence model finds it likely to answer."""
         c = self.config
@@ -216,12 +234,13 @@ class Engine:
         missing = ([s.word for s in grounding.ungrounded(subjects, best_words, c.ground_floor, c.name_ground_floor)]
                    if subjects else [])
         likely, unused = probability >= self.model.threshold, self.scorer.unused_phrases(query)
-        apart = self._apart(query, best, vector, words) if likely and not (missing or unused or best.exact) else []
+        apart = self._apart(query, best, vector, words, phrases) if likely and not (missing or unused or best.exact) else []
         judged = verdict.judge(query, best, [s.word for s in subjects], missing, likely, unused, apart)
         return Explanation(Answer(query.original, hits, judged.abstained, filters, note=judged.note), evidence, probability,
                            tuple(w.word for w in missing) + tuple(apart))
 
-    def _apart(self, query: Query, best: Candidate, vector: np.ndarray, words: dict[str, np.ndarray]) -> list[str]:
+    def _apart(self, query: Query, best: Candidate, vector: np.ndarray, words: dict[str, np.ndarray],
+               phrases=None) -> list[str]:
         """The compound subjects of the question (retrieval.compounds) that the best paragraph has no
         phrase for."""
         pairs = compounds.subjects(query.compounds, vector, words, self.config.compound_aboutness)
@@ -229,7 +248,7 @@ class Engine:
             return []
         text = self.index.paragraph(self.index.passages[best.row]).text
         return compounds.ungrounded(pairs, text, words, lambda w: words[w] if w in words else self.index.word_vectors.vector(w),
-                                    self.embedder.embed_queries, self.config.compound_floor)
+                                    phrases or self.embedder.embed_queries, self.config.compound_floor)
 
     # ---- browsing -----------------------------------------------------------------------------
     def context(self, doc_id: str, number: int, radius: int = 1, lang: str = "en") -> list[Paragraph]:

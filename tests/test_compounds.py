@@ -182,3 +182,34 @@ def test_the_mended_slips_are_exactly_the_candidates_is_slip_accepts(word):
     for candidate in ("access", "iran", "syria", "summit", "parliament", word + "zz"):
         assert (candidate in mended) is is_slip(word, candidate)
     assert word not in mended  # the word itself is no slip mended
+
+
+def test_deferred_phrases_are_encoded_once_in_one_batch():
+    embedder = HashingEmbedder()
+    phrases = compounds.PhraseVectors(embedder.embed_queries, deferred=True)
+    assert phrases(["carbon market", "open market"]).shape == (2, 0)  # none yet: grounds nothing
+    assert phrases(["open market", "grain trade"]).shape == (2, 0)
+    assert phrases.pending == 3
+    calls = embedder.calls
+    phrases.encode_pending()
+    assert embedder.calls == calls + 1 and phrases.pending == 0
+    assert np.allclose(phrases(["grain trade", "carbon market"]), embedder.embed_queries(["grain trade", "carbon market"]))
+    assert embedder.calls == calls + 2  # the check above; the phrases came from memory
+
+
+def test_answers_in_a_batch_are_the_answers_one_by_one(tmp_path_factory):
+    texts = dict(TEXTS, **{"carbon.txt": "Carbon statement\n\nThey will build a regional carbon market by 2030."})
+    engine = engine_over(texts, tmp_path_factory, always_likely=True)
+    questions = ["what about a carbon market?", "open market for grain", "carbon market", "cop24?", "any carbon market"]
+    alone = [engine.answer(q) for q in questions]
+    assert engine.answer_many(questions) == alone
+    assert not alone[0].abstained
+
+
+def test_a_batch_encodes_the_phrases_of_all_its_questions_at_once(engine):
+    questions = ["carbon market", "fight narcotics", "what about a carbon market?", "open market for grain"]
+    alone = [engine.answer(q) for q in questions]
+    calls = engine.embedder.calls
+    assert engine.answer_many(questions) == alone
+    assert engine.embedder.calls == calls + 2  # the questions, then the phrases of the two that asked
+    assert [a.abstained for a in alone] == [True, False, True, False]
