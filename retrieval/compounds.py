@@ -5,11 +5,12 @@ compounds, from the UN General Debate speeches). The corpus may use each word ("
 "market") but never the two close together (`unused_pairs`), so a paragraph that has one of them is
 about something else ("the market for farm produce"). Such a pair is a subject of the question when
 it is close in meaning to the whole question (`subjects`), and the best paragraph grounds it only
-with a phrase that means the same (`ungrounded`): one of its runs of 2 to 4 words around a word of
+with a phrase that means the same (`ungrounded`): one of its runs of 2 or 3 words around a word of
 the pair, or around a word close to one, whose vector is close to the pair's ("vaccines against
 COVID-19" for "covid vaccines"). A paragraph that has the pair's words but in other senses does not
-ground it. Only the best paragraph is read, and only when it would be quoted: the phrases are
-encoded then, a few dozen short strings.
+ground it. Only the best paragraph is read, and only when it would be quoted: its phrases are
+encoded then, at most 16 short strings per pair, in one batch for all the questions of a batch
+(`PhraseVectors`).
 
 The two thresholds (`RankingConfig.compound_aboutness`, `compound_floor`) were chosen on the spent
 question files (docs/evaluation.md, "Compound subjects").

@@ -26,9 +26,10 @@ class RankingConfig:
     name_ground_floor: float = 0.8
     # Two topic words side by side that name one thing (a known compound) and that no paragraph has
     # together ("carbon market") are a subject when the pair is this close to the whole question,
-    # and the best paragraph grounds it with a phrase of 2-4 words this close to it
-    # (retrieval.compounds). Chosen on the spent question files: 0.6 / 0.6 abstained on 8 more
-    # unanswerable questions and no answerable one (docs/evaluation.md, "Compound subjects").
+    # and the best paragraph grounds it with a phrase of 2-3 words this close to it
+    # (retrieval.compounds). Chosen on the spent question files: 0.65 / 0.6 abstained on 6 more
+    # unanswerable questions and no answerable one; 0.6 / 0.6 on 8 more, but two paraphrases of
+    # the seed file ("cyber attacks", "foreign interference") too (docs/evaluation.md).
     compound_aboutness: float = 0.65
     compound_floor: float = 0.6
     # Choosing the quote inside a paragraph: meaning first, plus this much for the question's words.

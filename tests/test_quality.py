@@ -228,11 +228,14 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_20.jsonl", None, 0.65, 0.9, 0.075),
         (ROOT / "eval" / "open_questions_21.jsonl", None, 0.8, 0.925, 0.075),
         (ROOT / "eval" / "open_questions_22.jsonl", None, 0.75, 0.825, 0.1),
-        (ROOT / "eval" / "open_questions_23.jsonl", None, 0.77, 0.775, 0.025),
+        (ROOT / "eval" / "open_questions_23.jsonl", None, 0.77, 0.825, 0.025),
         (ROOT / "eval" / "open_questions_24.jsonl", None, 0.82, 0.925, 0.05),
-        (ROOT / "eval" / "open_questions_25.jsonl", None, 0.92, 0.875, 0.025),
-        (ROOT / "eval" / "open_questions_26.jsonl", None, 0.75, 0.85, 0.175),
-        (ROOT / "eval" / "open_questions_27.jsonl", None, 0.87, 0.75, 0.1),
+        (ROOT / "eval" / "open_questions_25.jsonl", None, 0.92, 0.925, 0.025),
+        (ROOT / "eval" / "open_questions_26.jsonl", None, 0.82, 0.875, 0.1),
+        (ROOT / "eval" / "open_questions_27.jsonl", None, 0.9, 0.775, 0.075),
+        (ROOT / "eval" / "open_questions_28.jsonl", None, 0.67, 0.875, 0.075),
+        (ROOT / "eval" / "open_questions_29.jsonl", None, 0.65, 0.825, 0.1),
+        (ROOT / "eval" / "open_questions_30.jsonl", None, 0.55, 0.8, 0.15),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):
