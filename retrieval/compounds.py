@@ -18,13 +18,17 @@ question files (docs/evaluation.md, "Compound subjects").
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
+import logging
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from retrieval.lang import en
 from retrieval.query import Run
 from retrieval.tokens import stems, written_words
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GRAM_SIZES = (2, 3)  # the lengths, in words, of the paragraph's phrases compared with a pair
 MAX_GRAMS = 16  # phrases compared per pair at most: those around the pair's own words first
@@ -119,6 +123,7 @@ class PhraseVectors:
         self.deferred = deferred
         self._known: dict[str, np.ndarray] = {}
         self._wanted: dict[str, None] = {}
+        self.deferrals = 0  # the calls answered without vectors (each question's answer is provisional)
 
     @property
     def pending(self) -> int:
@@ -128,6 +133,7 @@ class PhraseVectors:
         missing = [t for t in dict.fromkeys(texts) if t not in self._known]
         if missing and self.deferred:
             self._wanted.update(dict.fromkeys(missing))
+            self.deferrals += 1
             return np.zeros((len(texts), 0), dtype=np.float32)  # no vector yet: grounds nothing
         if missing:
             self._remember(missing)
@@ -142,3 +148,25 @@ class PhraseVectors:
 
     def _remember(self, texts: list[str]) -> None:
         self._known.update(zip(texts, self._encode(texts)))
+
+
+def answered_in_batch(count: int, answer: Callable[[int, "PhraseVectors | None"], T], alone: Callable[[int], T],
+                      encode: Callable[[list[str]], np.ndarray]) -> list[T]:
+    """`answer` each of `count` questions, the phrases they need encoded in one batch: a first pass
+    with deferred phrases, then the questions answered without some phrase are answered again.
+    When that batch fails, they are answered each `alone` (their first answers are provisional)."""
+    phrases: PhraseVectors | None = PhraseVectors(encode, deferred=True)
+    answers, asked = [], []
+    for i in range(count):
+        before = phrases.deferrals
+        answers.append(answer(i, phrases))
+        if phrases.deferrals > before:
+            asked.append(i)
+    try:
+        phrases.encode_pending()
+    except Exception:  # noqa: BLE001 - those questions are answered each on its own
+        log.exception("encoding the phrases of %d questions failed", len(asked))
+        phrases = None
+    for i in asked:
+        answers[i] = answer(i, phrases) if phrases is not None else alone(i)
+    return answers

@@ -135,21 +135,10 @@ class Engine:
 
     def _answer_batch(self, queries: list[Query], vectors: np.ndarray, given: Filters, k: int,
                       names: dict[str, np.ndarray]) -> list[Answer | QuoteBotError]:
-        """Answer the queries; the phrases their compound subjects need (retrieval.compounds) are
-        encoded in one batch: a first pass asks for them, then the questions that asked are
-        answered again with them."""
-        phrases = compounds.PhraseVectors(self.embedder.embed_queries, deferred=True)
-        answers, asked = [], []
-        for i, (query, vector) in enumerate(zip(queries, vectors)):
-            before = phrases.pending
-            answers.append(self._answer_or_error(query, vector, given, k, names, phrases))
-            if phrases.pending > before:
-                asked.append(i)
-        if asked:
-            phrases.encode_pending()
-            for i in asked:
-                answers[i] = self._answer_or_error(queries[i], vectors[i], given, k, names, phrases)
-        return answers
+        """Answer the queries, the phrases their compound subjects need encoded in one batch."""
+        return compounds.answered_in_batch(
+            len(queries), lambda i, phrases: self._answer_or_error(queries[i], vectors[i], given, k, names, phrases),
+            lambda i: self._alone(queries[i], given, k), self.embedder.embed_queries)
 
     def _alone(self, query: Query, given: Filters, k: int) -> Answer | QuoteBotError:
         """One question answered on its own; an unexpected failure becomes its error (logged)."""

@@ -19,6 +19,7 @@ Debate speeches write capitalised: "UN Women", "World Cup") that no paragraph ha
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -255,9 +256,9 @@ class Grounder:
     def used_together(self, pair: tuple[str, ...]) -> bool:
         """Like `together`, but words that share more than MAX_SHARED paragraphs count as used
         together unread: common words, and reading each paragraph would be slow in a large index."""
-        places = [self.paragraphs_with(w) for w in pair]
-        shared = set.intersection(*places) if all(places) else set()
-        return len(shared) > MAX_SHARED or (bool(shared) and self.has_phrase(pair, shared))
+        places = [self.postings_of(w) for w in pair]
+        shared = functools.reduce(np.intersect1d, places) if all(len(p) for p in places) else np.zeros(0)
+        return len(shared) > MAX_SHARED or (bool(len(shared)) and self.has_phrase(pair, set(shared.tolist())))
 
     def has_phrase(self, run: tuple[str, ...], positions: set[int], slack: int = PHRASE_SLACK) -> bool:
         """Whether a paragraph at `positions` has every word of `run`, in any of its forms, close
@@ -275,10 +276,14 @@ class Grounder:
     def paragraphs_with(self, word: str) -> set[int]:
         """The paragraphs that have `word` in any of its forms, an acronym's expansion included
         (not a synonym's: "paris" is not wherever "agreement" is)."""
+        return set(self.postings_of(word).tolist())
+
+    def postings_of(self, word: str) -> np.ndarray:
+        """`paragraphs_with`, as a sorted array."""
         lexicon = self.index.lexicon
         forms = alternatives(word, lexicon) if word not in en.synonym_only() else tuple(
             dict.fromkeys(stems([word]) + lexicon.related_stems(word)))
-        return set(self.scorer.postings(forms).tolist()) if forms else set()
+        return np.unique(self.scorer.postings(forms)) if forms else np.zeros(0, dtype=np.int64)
 
     def paragraph_words(self, candidate, query: Query) -> np.ndarray:
         """The vectors of the paragraph's words but the question's own, to ground its subjects."""

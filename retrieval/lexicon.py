@@ -23,7 +23,7 @@ MAX_CACHED_CORRECTIONS = 20_000
 MIN_FAMILY_STEM = 5
 MIN_COMPOUND_PREFIX = 5  # an absent word this long may begin the corpus's compounds ("cyber": cyberspace)
 MAX_COMPOUNDS = 12
-NUMBERED = re.compile(r"([a-z]{2,})(\d{1,3})")  # "cop24", "g20": an acronym and a number
+NUMBERED = re.compile(r"([a-z]{2,})([1-9]\d{0,2})")  # "cop24": an acronym and a number
 MIN_DERIVED_PREFIX = 7  # a stem this long begins its derived words too ("parliaments": parliamentary)
 _ABBREVIATION = re.compile(r"\s\(([A-Z]{2,7})\)")
 _NAME_WORD = re.compile(r"[A-Za-z\-]+")
@@ -206,11 +206,16 @@ class Lexicon:
     def _correct_form(self, word: str) -> str:
         """A misspelt form of a corpus word in a form the corpus never writes ("sumits": the corpus
         has "summit" only): the corpus's commonest word whose stem is the slip of the word's stem."""
+        from rapidfuzz.distance import DamerauLevenshtein
+
         stem = (stems([word]) or [""])[0]
-        if len(stem) < MIN_CORRECTABLE or stem in self.stem_df:
+        if len(stem) < MAX_SHORT or stem in self.stem_df:
             return word
         by_stem = self._stem_word()
         found = [by_stem[s] for s in slips_mended(stem) if s in by_stem]
+        # the word itself a slip and a form away at most ("sumits" -> summit), no other word
+        # whose stem happens to be close ("covenants" is no "convening")
+        found = [w for w in found if DamerauLevenshtein.distance(word, w, score_cutoff=2) <= 2]
         return max(found, key=lambda w: self.vocabulary[w], default=word)
 
     def _stem_word(self) -> dict[str, str]:
@@ -262,9 +267,8 @@ class Lexicon:
         if word in self.expansions:
             return self.expansions[word]
         match = NUMBERED.fullmatch(word)
-        if match and match.group(1) in self.expansions:
-            return f"{ordinal(int(match.group(2)))} {self.expansions[match.group(1)]}"
-        return None
+        acronym = en.acronym_expansions().get(match.group(1)) if match else None  # no synonym ("covid19")
+        return f"{ordinal(int(match.group(2)))} {acronym}" if acronym else None
 
     def to_json(self) -> dict:
         return {"vocabulary": self.vocabulary, "expansions": self.expansions,

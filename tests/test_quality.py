@@ -234,7 +234,7 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_26.jsonl", None, 0.82, 0.875, 0.1),
         (ROOT / "eval" / "open_questions_27.jsonl", None, 0.9, 0.775, 0.075),
         (ROOT / "eval" / "open_questions_28.jsonl", None, 0.67, 0.875, 0.075),
-        (ROOT / "eval" / "open_questions_29.jsonl", None, 0.65, 0.825, 0.1),
+        (ROOT / "eval" / "open_questions_29.jsonl", None, 0.65, 0.8, 0.1),
         (ROOT / "eval" / "open_questions_30.jsonl", None, 0.55, 0.8, 0.15),
     ],
 )

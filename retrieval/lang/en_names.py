@@ -79,3 +79,7 @@ NAME_LINKS = ("of", "for", "on")
 # Culture" (the UN list of international days, years and decades). From the misses of
 # eval/open_questions_26.jsonl to _29 ("sco year of youth", "year of sport"), read after their runs.
 OBSERVANCE_HEADS = frozenset({"year", "day", "decade"})
+# ... when the word before says whose: "SCO Year of Youth", "UN Day of ...", "International Year
+# of ...", "World Day of ..." (not "the year of covid", "in a year of crisis").
+OBSERVANCE_LEADS = frozenset({"sco", "un", "international", "world"})
+HEAD_FIRST = INSTITUTION_HEADS | OBSERVANCE_HEADS

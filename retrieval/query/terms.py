@@ -170,7 +170,9 @@ def head_first_runs(positions: list[int], tokens: list[str], corrected: list[str
     in what the user wrote, for telling them."""
     topical, runs = set(positions), []
     for i in positions:
-        if (corrected[i] not in en_names.INSTITUTION_HEADS | en_names.OBSERVANCE_HEADS or i + 2 >= len(tokens)
+        if corrected[i] in en_names.OBSERVANCE_HEADS and (i == 0 or corrected[i - 1] not in en_names.OBSERVANCE_LEADS):
+            continue
+        if (corrected[i] not in en_names.HEAD_FIRST or i + 2 >= len(tokens)
                 or tokens[i + 1] not in en_names.NAME_LINKS or {i, i + 1} & breaks):
             continue
         end = i + 2
