@@ -197,7 +197,10 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
     [
         # fit on (tools/fit_confidence.py): the levels reached
         (OPEN, "fit", 0.88, 1.0, 0.0),
-        (ROOT / "eval" / "open_fit_questions.jsonl", None, 0.85, 1.0, 0.0),
+        # f26 "animal diseases spreading across borders" abstains since compound subjects ("animal
+        # diseases" is in no paragraph together); before, it quoted a paragraph that does not answer
+        # it (the one that does ranks 4th)
+        (ROOT / "eval" / "open_fit_questions.jsonl", None, 0.85, 1.0, 0.036),
         # held out when first run (docs/evaluation.md has the first-run figures); the levels
         # reached after the changes their misses led to, kept from getting worse. Open 6 lost
         # one answerable question to stricter spelling correction ("darknet" is no longer read
