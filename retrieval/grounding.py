@@ -28,7 +28,7 @@ import numpy as np
 from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, folded, known_folded, known_names_in, known_spelt,
                                    shorter_forms, without_function_words)
 from retrieval.lang import en, en_names
-from retrieval.lexicon import NUMBERED
+from retrieval.lexicon import numbered_acronym
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
 from retrieval.tokens import stems, words
@@ -231,10 +231,9 @@ class Grounder:
     def numbered(self, word: str) -> bool:
         """A numbered meeting written with its acronym and number ("cop24") that some paragraph
         spells out with its ordinal ("the 24th Conference of the Parties"): a word the corpus uses."""
-        match = NUMBERED.fullmatch(word)
-        expansion = en.acronym_expansions().get(match.group(1)) if match else None
-        return bool(expansion) and any(self.together(spelt + (match.group(2),))
-                                       for spelt in self.spellings(content_words(expansion)))
+        numbered = numbered_acronym(word)
+        return bool(numbered) and any(self.together(spelt + (numbered[1],))
+                                      for spelt in self.spellings(content_words(numbered[0])))
 
     def spellings(self, spelt: tuple[str, ...]) -> list[tuple[str, ...]]:
         """`spelt`, and with the expansion of an acronym the corpus uses written as that acronym

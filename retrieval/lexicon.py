@@ -125,6 +125,14 @@ def place_forms(word: str) -> list[str]:
             and (f in proper or (word in proper and f not in english))]
 
 
+def numbered_acronym(word: str) -> tuple[str, str] | None:
+    """What an acronym with a number stands for, and the number: "cop24" -> ("Conference of the
+    Parties", "24"). Acronyms of acronyms.json only, no synonym ("covid19")."""
+    match = NUMBERED.fullmatch(word)
+    expansion = en.acronym_expansions().get(match.group(1)) if match else None
+    return (expansion, match.group(2)) if expansion else None
+
+
 def ordinal(n: int) -> str:
     """24 -> "24th", 22 -> "22nd", 11 -> "11th"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -266,9 +274,8 @@ class Lexicon:
         acronym's expansion after the ordinal ("24th Conference of the Parties")."""
         if word in self.expansions:
             return self.expansions[word]
-        match = NUMBERED.fullmatch(word)
-        acronym = en.acronym_expansions().get(match.group(1)) if match else None  # no synonym ("covid19")
-        return f"{ordinal(int(match.group(2)))} {acronym}" if acronym else None
+        numbered = numbered_acronym(word)
+        return f"{ordinal(int(numbered[1]))} {numbered[0]}" if numbered else None
 
     def to_json(self) -> dict:
         return {"vocabulary": self.vocabulary, "expansions": self.expansions,
