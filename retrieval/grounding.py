@@ -31,7 +31,7 @@ from retrieval.lang import en, en_names
 from retrieval.lexicon import numbered_acronym
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
-from retrieval.tokens import stems, words
+from retrieval.tokens import stems
 
 MAX_SHARED = 500  # paragraphs read at most to find two words together (Grounder.used_together)
 PHRASE_SLACK = 3  # words a name's words may be apart in a paragraph ("Paris Agreement on climate")
@@ -54,27 +54,6 @@ def subjects_of(query: Query, question_vector: np.ndarray, word_vectors: dict[st
         if absent.name or aboutness >= min_aboutness:
             found.append(Subject(absent, vector, aboutness))
     return tuple(found)
-
-
-class WordVectors:
-    """A vector for each word the corpus uses (but stopwords), for grounding subjects."""
-
-    def __init__(self, vocabulary: list[str], vectors: np.ndarray) -> None:
-        self.vocabulary = vocabulary
-        self.vectors = vectors  # float16 rows, L2-normalised
-        self._ids = {w: i for i, w in enumerate(vocabulary)}
-
-    def vector(self, word: str) -> np.ndarray | None:
-        """The vector of `word` (float32), None for a word the corpus does not use."""
-        i = self._ids.get(word)
-        return None if i is None else self.vectors[i].astype(np.float32)
-
-    def of_text(self, text: str, besides: Iterable[str] = ()) -> np.ndarray:
-        """The vectors of the distinct words of `text` that have one, but the words `besides`
-        (float32)."""
-        skip = set(besides)
-        ids = sorted({self._ids[w] for w in words(text) if w in self._ids and w not in skip})
-        return self.vectors[ids].astype(np.float32)
 
 
 def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
@@ -190,6 +169,16 @@ class Grounder:
     def __init__(self, index, scorer) -> None:
         self.index = index
         self.scorer = scorer
+        self._found: dict[tuple, bool] = {}  # (what, words) -> whether some paragraph has them, per index
+
+    def _memo(self, key: tuple, find: Callable[[], bool]) -> bool:
+        """`find()`, kept for `key` (at most MAX_SHARED * 100 answers: a question's words recur)."""
+        found = self._found.get(key)
+        if found is None:
+            found = find()
+            if len(self._found) < MAX_SHARED * 100:
+                self._found[key] = found
+        return found
 
     def absent_names(self, runs: Iterable[Run]) -> tuple[AbsentWord, ...]:
         return absent_names(runs, self.scorer.names.is_name, self.paragraphs_with, self.has_phrase)
@@ -211,6 +200,9 @@ class Grounder:
 
     def _has_name(self, spelt: tuple[str, ...]) -> bool:
         """Some paragraph has the known name `spelt`, or a shorter known form of it."""
+        return self._memo(("name",) + spelt, lambda: self._find_name(spelt))
+
+    def _find_name(self, spelt: tuple[str, ...]) -> bool:
         forms = [spelt] + [f for f in shorter_forms(spelt) if folded(f) in known_spelt()]
         return any(_together(s, self.paragraphs_with, self.has_phrase, KNOWN_NAME_SLACK)
                    for form in forms for s in self.spellings(form))
@@ -255,6 +247,9 @@ class Grounder:
     def used_together(self, pair: tuple[str, ...]) -> bool:
         """Like `together`, but words that share more than MAX_SHARED paragraphs count as used
         together unread: common words, and reading each paragraph would be slow in a large index."""
+        return self._memo(("pair",) + tuple(pair), lambda: self._find_together(pair))
+
+    def _find_together(self, pair: tuple[str, ...]) -> bool:
         places = [self.postings_of(w) for w in pair]
         shared = functools.reduce(np.intersect1d, places) if all(len(p) for p in places) else np.zeros(0)
         return len(shared) > MAX_SHARED or (bool(len(shared)) and self.has_phrase(pair, set(shared.tolist())))

@@ -153,6 +153,7 @@ class Lexicon:
         # stems only signature blocks have ("zhaparov"): absent for a question not about signing
         self.signature_only = frozenset(signature_only)
         self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
+        self._related: dict[str, list[str]] = {}  # the same, for related_stems
         self._by_stem: dict[str, str] | None = None
         self._by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -243,6 +244,14 @@ class Lexicon:
         the doctrine and its follower ("terrorists" -> terrorism); for a word the corpus never
         uses, the compounds it begins ("cyber" -> cybersecurity) and its place or people
         (`place_forms`: "pakistani" -> pakistan)."""
+        cached = self._related.get(word)
+        if cached is None:
+            cached = self._find_related(word)
+            if len(self._related) < MAX_CACHED_CORRECTIONS:
+                self._related[word] = cached
+        return list(cached)
+
+    def _find_related(self, word: str) -> list[str]:
         own = stems([word])
         candidates = stems(en.irregular_verbs().get(word, ())) + [r for s in own for r in family_stems(s)]
         candidates += stems([w for w in doctrine_forms(word) if w in self.vocabulary])

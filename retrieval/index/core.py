@@ -13,7 +13,7 @@ from embeddings.base import Embedder
 from retrieval.answer_types import SIGNING_STEMS
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
-from retrieval.grounding import WordVectors
+from retrieval.index.word_vectors import WordVectors
 from retrieval.index.parsed import ParseCache
 from retrieval.index.passages import Passage, passages_of, rendered_files, signature_flags
 from retrieval.index.progress import BuildProgress

@@ -31,7 +31,7 @@ import numpy as np
 from embeddings.base import Embedder
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexStoreError
-from retrieval.grounding import WordVectors
+from retrieval.index.word_vectors import WordVectors
 from retrieval.index.core import FORMAT_VERSION, Index
 from retrieval.index.files import FILES, file_sha, read_passages, write_files
 from retrieval.index.parsed import ParseCache, doc_from_json
