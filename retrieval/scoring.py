@@ -6,6 +6,10 @@
           + coverage_weight * coverage
           (+ bonuses: a name for a "which ...?" question, hinted documents, quoted phrases)
 
+then the RERANKED best get adjacency_weight * the share of the question's neighbouring topic words
+that the paragraph has side by side ("rule of law" is a closer answer to "rule of law" than a
+paragraph with "rule" and "law" apart).
+
 Coverage, the lexical side, is the IDF-weighted share of the question's topic words found in the
 paragraph (read from the BM25 index's postings). Cosines come from one exact FAISS search.
 """
@@ -23,10 +27,12 @@ from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
 from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
-from retrieval.tokens import fold_words, has_phrases, stems
+from retrieval.tokens import adjacent_share, fold_words, has_phrases, neighbour_pairs, stems
 
 
 LEXICAL_CANDIDATES = 200  # in a large index, paragraphs BM25 adds to the vector search's candidates
+RERANKED = 20  # the paragraphs of best score that adjacency may reorder (measured: 20 and 40 the same)
+PAIRS_CACHED = 100_000  # paragraphs whose neighbour pairs are kept; the cache starts anew when full
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Features:
     coverage: np.ndarray  # IDF-weighted share of the question's topic words it has
     row_sims: np.ndarray  # cosine with every row of the index (paragraphs and their units)
     exact: np.ndarray | None  # has every quoted phrase (None: the question quotes none)
+    # per pair of neighbouring topic words of the question, the pairs of their stems (any counts)
+    neighbours: tuple[frozenset[tuple[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Candidate:
     dense_unit: float
     coverage: float
     exact: bool = False  # has every phrase the question quotes
+    adjacent: float = 1.0  # share of the question's neighbouring topic words it has side by side (1: none)
 
 
 class Scorer:
@@ -61,6 +70,7 @@ class Scorer:
         self.index = index
         self.catalog = catalog
         self.config = config
+        self._pairs: dict[int, frozenset[tuple[str, str]]] = {}
 
     @functools.cached_property
     def paragraph_texts(self) -> list[str]:
@@ -226,33 +236,59 @@ class Scorer:
             score = np.where(dense_para > -1.0, score, -np.inf)
         if idx.signature.any():  # signature blocks answer "who signed" only
             score = np.where(self.answerable(query), score, -np.inf)
-        return Features(score, dense_para, dense_unit, coverage, sims, exact)
+        neighbours = tuple(frozenset((x, y) for x in a for y in b) for a, b in zip(query.terms, query.terms[1:]))
+        return Features(score, dense_para, dense_unit, coverage, sims, exact, neighbours)
 
     def answerable(self, query: Query) -> np.ndarray:
         """Per paragraph: may answer the question (a signature block only one about signing)."""
         return np.ones_like(self.index.signature) if query.asks_signing else ~self.index.signature
 
-    def candidate(self, features: Features, position: int) -> Candidate:
+    def paragraph_pairs(self, position: int) -> frozenset[tuple[str, str]]:
+        """The neighbour pairs of the stems of the paragraph at `position`; cached."""
+        pairs = self._pairs.get(position)
+        if pairs is None:
+            if len(self._pairs) >= PAIRS_CACHED:
+                self._pairs = {}
+            pairs = self._pairs[position] = neighbour_pairs(self.index.paragraph_stems(position))
+        return pairs
+
+    def reranked(self, features: Features, positions: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The best paragraphs of `positions` (finite scores only), at least `k` and RERANKED,
+        best first: their positions, their scores with adjacency added, and their adjacency."""
+        score = features.score[positions]
+        keep = np.isfinite(score)
+        positions, score = positions[keep], score[keep]
+        top = min(len(positions), max(RERANKED, k))
+        if top < len(positions):
+            best = np.argpartition(-score, top - 1)[:top]
+            positions, score = positions[best], score[best]
+        adjacent = np.ones(len(positions))
+        if features.neighbours:
+            adjacent = np.array([adjacent_share(features.neighbours, self.paragraph_pairs(int(p))) for p in positions])
+            score = score + self.config.adjacency_weight * adjacent
+        order = np.lexsort((positions, -score))  # ties: index order, as a stable sort gives
+        return positions[order], score[order], adjacent[order]
+
+    def candidate(self, features: Features, position: int, score: float, adjacent: float) -> Candidate:
         f = features
-        return Candidate(position, int(self.index.paragraph_rows_array[position]), float(f.score[position]),
+        return Candidate(position, int(self.index.paragraph_rows_array[position]), float(score),
                          float(f.dense_para[position]), float(f.dense_unit[position]), float(f.coverage[position]),
-                         f.exact is not None and bool(f.exact[position]))
+                         f.exact is not None and bool(f.exact[position]), float(adjacent))
 
     def rank(self, features: Features, k: int) -> list[Candidate]:
         """The `k` best paragraphs, best first (filtered-out paragraphs never). A paragraph whose
         text is word for word one ranked above it (the same file twice in the corpus) is left out."""
         ranked: list[Candidate] = []
         seen: set[str] = set()
-        for p in np.argsort(-features.score, kind="stable"):
-            if len(ranked) == k or not np.isfinite(features.score[p]):
+        for p, score, adjacent in zip(*self.reranked(features, np.arange(len(features.score)), 2 * k)):
+            if len(ranked) == k:
                 break
             text = self.index.paragraph(self.index.passages[self.index.paragraph_rows[p]]).text
             if text not in seen:
                 seen.add(text)
-                ranked.append(self.candidate(features, int(p)))
+                ranked.append(self.candidate(features, int(p), score, adjacent))
         return ranked
 
     def best_of(self, features: Features, positions: np.ndarray, k: int) -> list[Candidate]:
         """The `k` best of the paragraphs at `positions`, best first."""
-        order = positions[np.argsort(-features.score[positions], kind="stable")[:k]]
-        return [self.candidate(features, int(p)) for p in order]
+        return [self.candidate(features, int(p), s, a) for p, s, a in zip(*(x[:k] for x in self.reranked(features, positions, k)))]

@@ -92,3 +92,18 @@ def fold_words(text: str) -> str:
 def has_phrases(folded: str, phrases: Iterable[str]) -> bool:
     """Whether a text folded by `fold_words` has every phrase (each folded by `fold_words` too)."""
     return all(p in folded for p in phrases)
+
+
+NEIGHBOUR_REACH = 2  # stems this far apart are neighbours: "rule of [international] law" (stopwords are no stems)
+
+
+def neighbour_pairs(text_stems: list[str], reach: int = NEIGHBOUR_REACH) -> frozenset[tuple[str, str]]:
+    """Every ordered pair of a text's stems at most `reach` stems apart, in the text's order."""
+    return frozenset((a, text_stems[i + d]) for i, a in enumerate(text_stems)
+                     for d in range(1, reach + 1) if i + d < len(text_stems))
+
+
+def adjacent_share(wanted: tuple[frozenset[tuple[str, str]], ...], pairs: frozenset[tuple[str, str]]) -> float:
+    """The share of `wanted` (per pair of neighbouring question words, its stem pairs: any counts)
+    that a text with neighbour pairs `pairs` has."""
+    return sum(not w.isdisjoint(pairs) for w in wanted) / len(wanted) if wanted else 0.0

@@ -15,5 +15,5 @@ row "open, fit half" eval/open_questions.jsonl --split fit
 row "open fit extra" eval/open_fit_questions.jsonl
 if [ "${1:-}" = "--with-held-out" ]; then
   row "open, test half" eval/open_questions.jsonl --split test
-  for n in 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do row "open $n (held out)" eval/open_questions_$n.jsonl; done
+  for n in $(seq 2 32); do row "open $n (held out)" eval/open_questions_$n.jsonl; done
 fi
