@@ -19,7 +19,7 @@ from embeddings.base import Embedder
 from retrieval import compounds, grounding, messages, verdict
 from retrieval.confidence import ConfidenceModel, Evidence, default_model
 from retrieval.errors import EmptyQuestionError, InvalidQuestionError, QuoteBotError
-from retrieval.filters import Catalog, merge
+from retrieval.filters import Catalog, merge, question_scope
 from retrieval.index import Index
 from retrieval.query import Query, ScopeFinder, understand
 from retrieval.quoting import make_hit, quote_row
@@ -183,19 +183,12 @@ class Engine:
         return replace(explained, answer=answer)
 
     def _filters_for(self, query: Query, given: Filters) -> tuple[Filters, set[int] | None, str | None]:
-        """The filters of a question, the documents they allow, and a note when they were widened:
-        a kind of document the question names ("the 2020 statement") that no document of its year
-        or place is may be a text inside one (the Moscow Declaration's statement), so the kind is
-        dropped, and said so. Filters the user set are never widened."""
-        filters = merge(given, query.filters)
-        allowed = self.catalog.allowed(filters)
-        if allowed is None or allowed or not query.filters.kinds or given.kinds:
-            return filters, allowed, None
-        wider = merge(given, replace(query.filters, kinds=()))
-        found = self.catalog.allowed(wider)
-        if found is not None and not found:
-            return filters, allowed, None
-        return wider, found, messages.widened(filters.describe(), wider.describe())
+        """The filters of a question, the documents they allow, and a note when they were widened
+        (retrieval.filters.question_scope)."""
+        def phrase_docs() -> set[int]:
+            return set(self.index.paragraph_doc[self.scorer.phrase_matches(query)].tolist())
+
+        return question_scope(self.catalog, given, query.filters, query.phrases, phrase_docs)
 
     def _judged(self, query: Query, vector: np.ndarray, features: Features, ranked: list[Candidate], k: int,
                 filters: Filters, words: dict[str, np.ndarray], phrases=None) -> Explanation:

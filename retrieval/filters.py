@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
+from retrieval import messages
 from retrieval.errors import UnknownDocumentError
 from retrieval.types import Document, Filters
 
@@ -87,3 +90,27 @@ class Catalog:
     def hint_shares(self, hints: Filters) -> np.ndarray:
         """Per document: the share of the hinted dimensions (year, place, kind) it matches."""
         return np.array([np.mean(checks(d, hints)) for d in self.documents])
+
+
+def question_scope(catalog: Catalog, given: Filters, found: Filters, phrases: tuple[str, ...] = (),
+                   phrase_docs: Callable[[], set[int]] = set) -> tuple[Filters, set[int] | None, str | None]:
+    """The filters of a question (`given` by the user, `found` in its words), the documents they
+    allow, and a note when the question's own were widened. Filters the user set never are.
+    - A kind of document the question names ("the 2020 statement") that no document of its year
+      or place is may be a text inside one (the Moscow Declaration's statement): the kind is dropped.
+    - Quoted `phrases` that no document in the question's scope has, but some others do
+      (`phrase_docs`: "'a solid platform for …' - the bishkek declaration?"): the question's scope
+      is dropped; the user is checking where the words come from."""
+    filters = merge(given, found)
+    allowed = catalog.allowed(filters)
+    if allowed is not None and not allowed and found.kinds and not given.kinds:
+        wider = merge(given, replace(found, kinds=()))
+        allowed_wider = catalog.allowed(wider)
+        if allowed_wider is None or allowed_wider:
+            return wider, allowed_wider, messages.widened(filters.describe(), wider.describe())
+    if phrases and found and allowed:
+        having = phrase_docs()
+        everywhere = catalog.allowed(given)
+        if having and not having & allowed and (everywhere is None or having & everywhere):
+            return given, everywhere, messages.phrase_elsewhere(phrases, filters.describe(), given.describe())
+    return filters, allowed, None

@@ -60,6 +60,10 @@ def no_document_matches(filters_described: str) -> str:
     return f"no document matches {filters_described}"
 
 
+def phrase_elsewhere(phrases: Iterable[str], asked: str, searched: str) -> str:
+    return f"the exact words {_quoted(phrases)} are in no document asked for ({asked}): searched {searched or 'all documents'}"
+
+
 def widened(asked: str, searched: str) -> str:
     return f"no document matches {asked}: searched {searched or 'all documents'}"
 

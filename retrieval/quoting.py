@@ -12,7 +12,7 @@ from retrieval.lexicon import place_forms
 from retrieval.query import Query
 from retrieval.ranking_config import RankingConfig
 from retrieval.scoring import Candidate
-from retrieval.tokens import fold_words, has_phrases, stems, words
+from retrieval.tokens import fold_words, has_phrases, phrase_forms, stems, words
 from retrieval.types import Citation, Document, Hit, Paragraph
 
 
@@ -28,7 +28,7 @@ def quote_row(index, query: Query, candidate: Candidate, row_sims: np.ndarray, c
     if index.paragraph(index.passages[candidate.row]).kind == "signature":
         return signatory_row(index, query, candidate.row, units, row_sims)
     wanted = set(query.stems)
-    phrases = [fold_words(p) for p in query.phrases]
+    phrases = [phrase_forms(p) for p in query.phrases]
     best_row, best_value = units[0], -1e9
     for row, dense in zip(units, row_sims[units]):
         overlap = len(wanted & index.row_stems(row)) / max(1, len(wanted))

@@ -27,7 +27,7 @@ from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
 from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
-from retrieval.tokens import adjacent_share, fold_words, has_phrases, neighbour_pairs, stems
+from retrieval.tokens import adjacent_share, fold_words, has_phrases, neighbour_pairs, phrase_forms, stems
 
 
 LEXICAL_CANDIDATES = 200  # in a large index, paragraphs BM25 adds to the vector search's candidates
@@ -186,17 +186,16 @@ class Scorer:
         return covered / total if total else covered
 
     def unused_phrases(self, query: Query) -> list[str]:
-        """The question's quoted phrases that no paragraph of the corpus has, indexed or not (the
-        Russian text, tables): words the declarations never use. A phrase with a word no indexed
-        paragraph has is looked for in the others only."""
-        unused = []
-        for phrase in query.phrases:
-            folded = fold_words(phrase)
-            known = all(s in self.index.lexicon.stem_df for s in stems(phrase.split()))
-            if not (known and any(folded in text for text in self.folded)) and not any(
-                    folded in text for text in self.folded_elsewhere):
-                unused.append(phrase)
-        return unused
+        """The question's quoted phrases that no paragraph of the corpus has in any form (its
+        acronyms spelt out or not), indexed or not (the Russian text, tables): words the
+        declarations never use. A form with a word no indexed paragraph has is looked for in the
+        others only."""
+        return [phrase for phrase in query.phrases if not any(self._used(form) for form in phrase_forms(phrase))]
+
+    def _used(self, folded: str) -> bool:
+        known = all(s in self.index.lexicon.stem_df for s in stems(folded.split()))
+        return (known and any(folded in text for text in self.folded)) or any(
+            folded in text for text in self.folded_elsewhere)
 
     @functools.cached_property
     def folded_elsewhere(self) -> list[str]:
@@ -209,7 +208,7 @@ class Scorer:
         """Per paragraph: has every quoted phrase of the question (None: it quotes none)."""
         if not query.phrases:
             return None
-        phrases = [fold_words(p) for p in query.phrases]
+        phrases = [phrase_forms(p) for p in query.phrases]
         return np.array([has_phrases(text, phrases) for text in self.folded])
 
     def features(self, query: Query, vector: np.ndarray, allowed: set[int] | None) -> Features:

@@ -89,9 +89,18 @@ def fold_words(text: str) -> str:
     return f" {' '.join(spelling_variant(w) for w in words(text))} "
 
 
-def has_phrases(folded: str, phrases: Iterable[str]) -> bool:
-    """Whether a text folded by `fold_words` has every phrase (each folded by `fold_words` too)."""
-    return all(p in folded for p in phrases)
+def phrase_forms(phrase: str) -> tuple[str, ...]:
+    """A quoted phrase folded as by `fold_words`, and again with its acronyms spelt out
+    (`en.acronym_expansions`): "a nucleus in the wto" is in "a nucleus in the World Trade
+    Organisation"."""
+    tokens = words(phrase)
+    spelt = [en.acronym_expansions().get(t, t) for t in tokens]
+    return tuple(dict.fromkeys([fold_words(phrase), fold_words(" ".join(spelt))]))
+
+
+def has_phrases(folded: str, phrases: Iterable[tuple[str, ...]]) -> bool:
+    """Whether a text folded by `fold_words` has every phrase, in any of its forms (`phrase_forms`)."""
+    return all(any(form in folded for form in forms) for forms in phrases)
 
 
 NEIGHBOUR_REACH = 2  # stems this far apart are neighbours: "rule of [international] law" (stopwords are no stems)

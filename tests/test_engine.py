@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from retrieval.errors import EmptyQuestionError, UnknownDocumentError
-from retrieval.tokens import words
+from retrieval.filters import question_scope
+from retrieval.tokens import phrase_forms, words
 from retrieval.types import Filters
 
 
@@ -203,6 +204,51 @@ def test_a_quoted_phrase_is_found_in_either_spelling(fake_engine):
     found = [{h.text for h in a.hits if h.score > 1.0} for a in (american, british)]  # the phrase bonus
     assert found[0] == found[1]
     assert any("missile defense systems" in t for t in found[0]) and any("missile defence systems" in t for t in found[0])
+
+
+def test_a_quoted_phrase_has_a_form_with_its_acronyms_spelt_out():
+    assert phrase_forms("rule of law") == (" rule of law ",)
+    plain, spelt = phrase_forms("a nucleus in the WTO")
+    assert plain == " a nucleus in the wto " and spelt in (" a nucleus in the world trade organization ",
+                                                           " a nucleus in the world trade organisation ")
+
+
+def test_a_quoted_phrase_with_an_acronym_is_found_spelt_out(fake_engine):
+    answer = fake_engine.answer("'multilateral trade system with a nucleus in the wto' - which text says that?", k=3)
+    assert answer.note is None
+    assert "with a nucleus in the World Trade Organisation" in answer.hits[0].quote
+    assert answer.hits[0].score > 1.0  # the phrase bonus
+
+
+PLATFORM = "a solid platform for strengthening mutual understanding"
+
+
+def test_a_quoted_phrase_outside_the_scope_the_question_names_is_looked_for_everywhere(fake_engine):
+    answer = fake_engine.answer(f"'{PLATFORM}' - where's that from, the bishkek declaration?", k=3)
+    assert answer.note.startswith(f"the exact words “{PLATFORM}” are in no document asked for (place Bishkek")
+    assert answer.note.endswith("searched all documents")
+    assert PLATFORM[2:] in answer.hits[0].quote and not answer.filters
+    # the question's scope stays when a document in it has the words
+    kept = fake_engine.answer(f"'{PLATFORM}' - bishkek press release?", k=3)
+    assert kept.filters and PLATFORM[2:] in kept.hits[0].quote and not (kept.note or "").startswith("the exact")
+
+
+def test_filters_the_user_set_are_never_widened_for_a_quoted_phrase(fake_engine):
+    answer = fake_engine.answer(f"'{PLATFORM}'", Filters(years=(2022,)), k=3)
+    assert answer.filters == Filters(years=(2022,))
+    assert "no paragraph searched has the exact words" in answer.note
+
+
+def test_question_scope_widens_for_phrases_only_within_the_user_s_filters(fake_engine):
+    catalog = fake_engine.catalog
+    moscow = {i for i, d in enumerate(catalog.documents) if d.doc_id == "2020-moscow-declaration"}
+    found = Filters(places=("Bishkek",))
+    filters, allowed, note = question_scope(catalog, Filters(), found, ("x y",), lambda: moscow)
+    assert filters == Filters() and allowed is None and "“x y”" in note
+    user = Filters(years=(2019,))
+    filters, allowed, note = question_scope(catalog, user, found, ("x y",), lambda: moscow)
+    assert note is None and filters.years == (2019,) and filters.places == ("Bishkek",)
+    assert question_scope(catalog, Filters(), found)[2] is None  # no phrase: nothing to widen for
 
 
 def test_scope_in_question_filters_the_answer(fake_engine):
