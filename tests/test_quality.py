@@ -236,7 +236,9 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_19.jsonl", None, 0.85, 0.975, 0.05),
         (ROOT / "eval" / "open_questions_20.jsonl", None, 0.65, 0.9, 0.075),
         (ROOT / "eval" / "open_questions_21.jsonl", None, 0.8, 0.9, 0.075),
-        (ROOT / "eval" / "open_questions_22.jsonl", None, 0.75, 0.825, 0.1),
+        # zn59 "the 2017 world festival of youth and students" is answered since the year no longer
+        # opens a name ("the 2022 sco women's forum" is found): the year had made it absent by accident
+        (ROOT / "eval" / "open_questions_22.jsonl", None, 0.75, 0.8, 0.1),
         (ROOT / "eval" / "open_questions_23.jsonl", None, 0.77, 0.825, 0.025),
         (ROOT / "eval" / "open_questions_24.jsonl", None, 0.82, 0.925, 0.05),
         (ROOT / "eval" / "open_questions_25.jsonl", None, 0.92, 0.925, 0.025),

@@ -11,7 +11,7 @@ from retrieval.lexicon import Lexicon
 from retrieval.query import ScopeFinder, scope_words, understand
 from retrieval.query.normalise import MAX_QUESTION_CHARS, normalise
 from retrieval.query.speaker import source_words, strip_speaker
-from retrieval.query.terms import correct, is_absent, terms_of, topic_words
+from retrieval.query.terms import correct, is_absent, runs_of, terms_of, topic_words
 from retrieval.types import Document, Filters
 
 TEXTS = [
@@ -181,3 +181,15 @@ def test_the_whole_pipeline(lexicon, finder):
 def test_a_span_of_years_hints_at_the_documents_of_its_years_without_restricting(finder, question, years):
     scope = finder.find(question)
     assert scope.hints.years == years and scope.filters.years == ()
+
+
+@pytest.mark.parametrize("tokens, expected", [
+    (["2022", "sco", "women's", "forum"], [("sco", "women's", "forum")]),  # the year says which forum
+    (["sco", "summit", "2019"], [("sco", "summit")]),
+    (["2019", "summit"], []),  # one word left: no run
+    (["g20", "summit"], [("g20", "summit")]),  # an alphanumeric name is a word of the name
+    (["expo", "2017", "astana"], [("expo", "2017", "astana")]),  # inside a run a number stays
+])
+def test_runs_leave_out_the_numbers_that_open_or_close_them(tokens, expected):
+    runs = runs_of(list(range(len(tokens))), tokens, tokens, frozenset())
+    assert [r.words for r in runs] == expected

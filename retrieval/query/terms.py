@@ -149,11 +149,22 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str], brea
     runs, current = [], []
     for i in positions + [-2]:
         if current and (i != current[-1] + 1 or current[-1] in breaks):
+            current = _without_outer_numbers(current, corrected)
             if len(current) > 1:
                 runs.append(Run(tuple(corrected[j] for j in current), tuple(written[j] for j in current)))
             current = []
         current.append(i)
     return tuple(runs)
+
+
+def _without_outer_numbers(run: list[int], corrected: list[str]) -> list[int]:
+    """A run without the numbers that open or close it: "the 2022 sco women's forum" names the
+    forum, the year says which (a number is its own subject, grounded only by itself)."""
+    while run and corrected[run[0]].isdigit():
+        run = run[1:]
+    while run and corrected[run[-1]].isdigit():
+        run = run[:-1]
+    return run
 
 
 # Words of a name after its head and link: "commission on HUMAN RIGHTS"; more are mostly the
