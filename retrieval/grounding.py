@@ -78,9 +78,12 @@ def absent_names(runs: Iterable[Run], is_name: Callable[[str], bool],
         # every name is in the corpus (an absent word is a subject of its own), never all together
         apart = len(names) >= 2 and all(paragraphs) and not set.intersection(*paragraphs)
         unused = None if apart else _unused_name(run, paragraphs_with, has_phrase)
-        if apart or unused:
-            name = run if apart else unused
-            found.append(AbsentWord(" ".join(name.words), name.written, name=True, literal=True))
+        numbered = None if apart or unused else _numbered(run, paragraphs_with)
+        dated = _unused_name(run, paragraphs_with, has_phrase, numbered) if numbered is not None else None
+        if apart or unused or dated:
+            name = run if apart else unused or dated
+            written = f"{name.written} ({', '.join(run.numbers)})" if dated else name.written
+            found.append(AbsentWord(" ".join(name.words), written, name=True, literal=True))
     return tuple(found)
 
 
@@ -88,15 +91,16 @@ MAX_NAME_WORDS = 4
 
 
 def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
-                 has_phrase: Callable[..., bool]) -> Run | None:
+                 has_phrase: Callable[..., bool], numbered: set[int] | None = None) -> Run | None:
     """The part of the run that is a name no paragraph has, if any: its words up to its first head
     of a name ("middle corridor" of "middle corridor trade route"), a body's name opened by its
-    head ("organisation of islamic cooperation"), or a name the question gives with its acronym."""
+    head ("organisation of islamic cooperation"), or a name the question gives with its acronym.
+    Only the paragraphs `numbered` may have it, when given (`_numbered`)."""
     if run.defined:  # "asia cooperation dialogue (acd)": a name, so its words close together
         return None if _together(run.words, paragraphs_with, has_phrase, 0) else run
     if run.head_first:  # "organisation of islamic cooperation"; not with an absent word ("bank of china lending")
         places = [paragraphs_with(w) for w in run.words]
-        return None if not all(places) or has_phrase(run.words, set.intersection(*places)) else run
+        return None if not all(places) or has_phrase(run.words, _limited(set.intersection(*places), numbered)) else run
     # "big sea", "new bank": a plain word before a head is a description as often ("black sea" is
     # a known name); "energy charter treaty" goes on to its next head
     head = next((i for i, w in enumerate(run.words) if w in en_names.NAME_HEADS
@@ -108,7 +112,18 @@ def _unused_name(run: Run, paragraphs_with: Callable[[str], set[int]],
     if not all(places):  # "gulf cooperation council": no paragraph can have it
         plain = any(_plain_unused(w) for w, p in zip(name.words[:-1], places) if not p)  # the head: a subject
         return name if plain and len(name.words) >= MIN_PLAIN_NAME else None
-    return None if has_phrase(name.words, set.intersection(*places)) else name
+    return None if has_phrase(name.words, _limited(set.intersection(*places), numbered)) else name
+
+
+def _numbered(run: Run, paragraphs_with: Callable[[str], set[int]]) -> set[int] | None:
+    """The paragraphs that have every number of the run ("the 2023 sco women's forum": the forum of
+    another year is another one); None without numbers, or with one no paragraph has (a subject)."""
+    places = [paragraphs_with(n) for n in run.numbers]
+    return set.intersection(*places) if places and all(places) else None
+
+
+def _limited(paragraphs: set[int], numbered: set[int] | None) -> set[int]:
+    return paragraphs if numbered is None else paragraphs & numbered
 
 
 # A plain English word the corpus never uses makes a name of this many words or more absent: in

@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 @dataclass(frozen=True)
 class RankingConfig:
     """Every weight and threshold of ranking and abstention. Chosen on eval/dev_questions.jsonl
-    and eval/multi_doc_questions.jsonl (see docs/ranking.md); recorded in the index manifest and
-    shown by `quotebot about` and /about."""
+    and eval/multi_doc_questions.jsonl, but the four scoring weights, fitted on the spent open
+    files (see docs/ranking.md); recorded in the index manifest and shown by `quotebot about` and
+    /about."""
 
     # Meaning and words, fitted for Recall@1 by a grid over these four weights on the spent open
     # files 2-25 and the fit files, with no seed file (dev, paraphrases, which) or the multi-document

@@ -27,12 +27,13 @@ from retrieval.filters import Catalog
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
 from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
-from retrieval.tokens import adjacent_share, fold_words, has_phrases, neighbour_pairs, phrase_forms, stems
+from retrieval.tokens import (adjacent_share, fold_words, has_phrases, neighbour_pairs, neighbour_sets, phrase_forms,
+                             stems)
 
 
 LEXICAL_CANDIDATES = 200  # in a large index, paragraphs BM25 adds to the vector search's candidates
 RERANKED = 20  # the paragraphs of best score that adjacency may reorder (measured: 20 and 40 the same)
-PAIRS_CACHED = 100_000  # paragraphs whose neighbour pairs are kept; the cache starts anew when full
+PAIRS_CACHED = 5_000  # paragraphs whose neighbour pairs are kept (about 10 kB each); the cache starts anew when full
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,6 @@ class Candidate:
     dense_unit: float
     coverage: float
     exact: bool = False  # has every phrase the question quotes
-    adjacent: float = 1.0  # share of the question's neighbouring topic words it has side by side (1: none)
 
 
 class Scorer:
@@ -235,8 +235,8 @@ class Scorer:
             score = np.where(dense_para > -1.0, score, -np.inf)
         if idx.signature.any():  # signature blocks answer "who signed" only
             score = np.where(self.answerable(query), score, -np.inf)
-        neighbours = tuple(frozenset((x, y) for x in a for y in b) for a, b in zip(query.terms, query.terms[1:]))
-        return Features(score, dense_para, dense_unit, coverage, sims, exact, neighbours)
+        return Features(score, dense_para, dense_unit, coverage, sims, exact,
+                        neighbour_sets(query.content, query.terms, idx.lexicon.expansions))
 
     def answerable(self, query: Query) -> np.ndarray:
         """Per paragraph: may answer the question (a signature block only one about signing)."""
@@ -251,43 +251,45 @@ class Scorer:
             pairs = self._pairs[position] = neighbour_pairs(self.index.paragraph_stems(position))
         return pairs
 
-    def reranked(self, features: Features, positions: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The best paragraphs of `positions` (finite scores only), at least `k` and RERANKED,
-        best first: their positions, their scores with adjacency added, and their adjacency."""
+    def reranked(self, features: Features, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The paragraphs at `positions` with a finite score, best first, and their final scores:
+        the RERANKED best get adjacency added and are reordered; the rest follow in score order,
+        so the first answers are the same however many are asked for. Ties: index order."""
         score = features.score[positions]
         keep = np.isfinite(score)
         positions, score = positions[keep], score[keep]
-        top = min(len(positions), max(RERANKED, k))
-        if top < len(positions):
-            best = np.argpartition(-score, top - 1)[:top]
-            positions, score = positions[best], score[best]
-        adjacent = np.ones(len(positions))
-        if features.neighbours:
-            adjacent = np.array([adjacent_share(features.neighbours, self.paragraph_pairs(int(p))) for p in positions])
-            score = score + self.config.adjacency_weight * adjacent
-        order = np.lexsort((positions, -score))  # ties: index order, as a stable sort gives
-        return positions[order], score[order], adjacent[order]
+        order = np.argsort(-score, kind="stable")
+        positions, score = positions[order], score[order]
+        if features.neighbours and self.config.adjacency_weight and len(positions):
+            head = positions[:RERANKED]
+            adjacent = np.array([adjacent_share(features.neighbours, self.paragraph_pairs(int(p))) for p in head])
+            final = score[:RERANKED] + self.config.adjacency_weight * adjacent
+            again = np.argsort(-final, kind="stable")  # ties: the order before, which is index order
+            positions = np.concatenate([head[again], positions[RERANKED:]])
+            score = np.concatenate([final[again], score[RERANKED:]])
+        return positions, score
 
-    def candidate(self, features: Features, position: int, score: float, adjacent: float) -> Candidate:
+    def candidate(self, features: Features, position: int, score: float) -> Candidate:
         f = features
         return Candidate(position, int(self.index.paragraph_rows_array[position]), float(score),
                          float(f.dense_para[position]), float(f.dense_unit[position]), float(f.coverage[position]),
-                         f.exact is not None and bool(f.exact[position]), float(adjacent))
+                         f.exact is not None and bool(f.exact[position]))
 
     def rank(self, features: Features, k: int) -> list[Candidate]:
         """The `k` best paragraphs, best first (filtered-out paragraphs never). A paragraph whose
         text is word for word one ranked above it (the same file twice in the corpus) is left out."""
         ranked: list[Candidate] = []
         seen: set[str] = set()
-        for p, score, adjacent in zip(*self.reranked(features, np.arange(len(features.score)), 2 * k)):
+        for p, score in zip(*self.reranked(features, np.arange(len(features.score)))):
             if len(ranked) == k:
                 break
             text = self.index.paragraph(self.index.passages[self.index.paragraph_rows[p]]).text
             if text not in seen:
                 seen.add(text)
-                ranked.append(self.candidate(features, int(p), score, adjacent))
+                ranked.append(self.candidate(features, int(p), score))
         return ranked
 
     def best_of(self, features: Features, positions: np.ndarray, k: int) -> list[Candidate]:
         """The `k` best of the paragraphs at `positions`, best first."""
-        return [self.candidate(features, int(p), s, a) for p, s, a in zip(*(x[:k] for x in self.reranked(features, positions, k)))]
+        positions, scores = self.reranked(features, positions)
+        return [self.candidate(features, int(p), s) for p, s in zip(positions[:k], scores[:k])]

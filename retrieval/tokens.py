@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from retrieval.lang import en
 
@@ -116,3 +117,18 @@ def adjacent_share(wanted: tuple[frozenset[tuple[str, str]], ...], pairs: frozen
     """The share of `wanted` (per pair of neighbouring question words, its stem pairs: any counts)
     that a text with neighbour pairs `pairs` has."""
     return sum(not w.isdisjoint(pairs) for w in wanted) / len(wanted) if wanted else 0.0
+
+
+def neighbour_sets(content: Sequence[str], terms: Sequence[tuple[str, ...]],
+                   expansions: Mapping[str, str]) -> tuple[frozenset[tuple[str, str]], ...]:
+    """Per pair of neighbouring topic words of a question (`content`, each with its stems and
+    forms, `terms`), the pairs of stems that have them side by side: each word's own forms, and of
+    an acronym's expansion the word next to the other ("wto rules": organ, rule; not world, rule)."""
+    if len(content) != len(terms):
+        return tuple(frozenset(itertools.product(a, b)) for a, b in zip(terms, terms[1:]))
+    ends = []
+    for word, alternatives in zip(content, terms):
+        spelt = stems(words(expansions.get(word, "")))
+        own = [a for a in alternatives if a not in spelt]
+        ends.append((own + spelt[-1:], own + spelt[:1]))  # as the first of a pair, as the second
+    return tuple(frozenset(itertools.product(a[0], b[1])) for a, b in zip(ends, ends[1:]))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from retrieval.ranking_config import DEFAULT_RANKING
-from retrieval.tokens import adjacent_share, neighbour_pairs, stems, words
+from retrieval.tokens import adjacent_share, neighbour_pairs, neighbour_sets, stems, words
 
 from .conftest import engine_over
 
@@ -86,4 +86,40 @@ def test_best_of_ranks_only_the_positions_given(engine):
     apart = np.array([texts.index(APART)])
     best = engine.scorer.best_of(features, apart, 2)
     assert [texts[c.position] for c in best] == [APART]
-    assert best[0].adjacent == 0.0
+    assert best[0].score == features.score[apart[0]]  # the words apart: no adjacency added
+
+
+def test_an_acronym_s_expansion_is_side_by_side_only_by_its_word_next_to_the_other():
+    expansions = {"wto": "World Trade Organization"}
+    (before,) = neighbour_sets(["wto", "rules"], [("wto", "world", "trade", "organiz"), ("rule",)], expansions)
+    assert before == {("wto", "rule"), ("organiz", "rule")}  # "world trade organization rules"
+    (after,) = neighbour_sets(["economy", "wto"], [("economi",), ("wto", "world", "trade", "organiz")], expansions)
+    assert after == {("economi", "wto"), ("economi", "world")}  # not "world economy"
+
+
+QUESTIONS = ["osce cooperation?", "do they work with the OSCE", "rule of law", "trade and economic cooperation",
+             "the fight against terrorism and extremism", "youth policy and sports", "member states respect"]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_the_first_answers_are_the_same_however_many_are_asked_for(fake_engine, question):
+    few = [(h.text, h.score) for h in fake_engine.answer(question, k=3).hits]
+    many = [(h.text, h.score) for h in fake_engine.answer(question, k=50).hits]
+    assert many[:3] == few and len(many) == 50
+
+
+def test_k_distinct_answers_come_back_when_most_paragraphs_are_copies(tmp_path_factory):
+    text = "Trade statement\n\n" + "\n\n".join(f"Paragraph {i} on trade and law number {i}." for i in range(30))
+    copies = engine_over({f"copy{n}.txt": text for n in range(3)}, tmp_path_factory, always_likely=True)
+    for k in (10, 20, 30):
+        hits = copies.answer("trade and law", k=k).hits
+        assert len(hits) == k and len({h.text for h in hits}) == k
+
+
+def test_ties_are_ranked_in_index_order(engine):
+    query = engine.understand("rule of law")
+    vectors, _ = engine.embed([query])
+    features = engine.scorer.features(query, vectors[0], None)
+    flat = replace(features, score=np.zeros_like(features.score), neighbours=())
+    positions, _ = engine.scorer.reranked(flat, np.arange(len(flat.score)))
+    assert positions.tolist() == list(range(len(flat.score)))

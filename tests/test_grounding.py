@@ -319,3 +319,20 @@ def test_a_run_of_words_ends_at_a_clause_mark(engine):
 def test_negations_and_chat_words_are_no_subjects(engine, question):
     assert engine.understand(question).absent == ()
     assert not engine.answer(question).abstained
+
+
+FORUM = {"forum.txt": "Forum statement\n\nThey welcomed the results of the SCO Women's Forum (Bishkek, 16 May 2019).\n\n"
+                      "In 2023 the member states held a meeting on trade.\n\nThe member states support security."}
+
+
+@pytest.mark.parametrize("question, note", [
+    ("the 2019 sco women's forum", None),  # the year of a forum the corpus has
+    ("sco women's forum 2019 - where was it", None),
+    ("the 2023 sco women's forum", "the declarations never mention sco women's forum (2023)"),  # another year's
+    ("the 2035 sco women's forum", "the declarations never mention 2035"),  # a year the corpus never uses
+])
+def test_a_year_opening_or_closing_a_name_says_which_one(tmp_path_factory, question, note):
+    answer = engine_over(FORUM, tmp_path_factory, always_likely=True).answer(question)
+    assert answer.abstained == bool(note) and answer.note == note
+    if not note:
+        assert "Women's Forum" in answer.hits[0].quote

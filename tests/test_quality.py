@@ -248,7 +248,8 @@ OPEN = ROOT / "eval" / "open_questions.jsonl"
         (ROOT / "eval" / "open_questions_29.jsonl", None, 0.65, 0.8, 0.1),
         (ROOT / "eval" / "open_questions_30.jsonl", None, 0.55, 0.8, 0.15),
         (ROOT / "eval" / "open_questions_31.jsonl", None, 0.72, 0.925, 0.075),
-        (ROOT / "eval" / "open_questions_32.jsonl", None, 0.75, 0.85, 0.175),
+        # zx12 relabelled answerable after its first run: the 2012 text has "forced regime changes"
+        (ROOT / "eval" / "open_questions_32.jsonl", None, 0.75, 0.84, 0.175),
     ],
 )
 def test_open_questions(real_engine, path, split, recall1, oos, false_abstention):

@@ -41,6 +41,7 @@ class Run:
     written_words: tuple[str, ...]  # as the user wrote them
     head_first: bool = False  # a body's name opened by its head: "organisation of islamic cooperation"
     defined: str = ""  # the acronym the question gives for this name: "acd" of "asia cooperation dialogue (acd)"
+    numbers: tuple[str, ...] = ()  # the numbers that opened or closed it: "2022" of "the 2022 sco women's forum"
 
     @property
     def written(self) -> str:
@@ -149,9 +150,10 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str], brea
     runs, current = [], []
     for i in positions + [-2]:
         if current and (i != current[-1] + 1 or current[-1] in breaks):
-            current = _without_outer_numbers(current, corrected)
-            if len(current) > 1:
-                runs.append(Run(tuple(corrected[j] for j in current), tuple(written[j] for j in current)))
+            inner = _without_outer_numbers(current, corrected)
+            if len(inner) > 1:
+                numbers = tuple(corrected[j] for j in current if j not in inner)
+                runs.append(Run(tuple(corrected[j] for j in inner), tuple(written[j] for j in inner), numbers=numbers))
             current = []
         current.append(i)
     return tuple(runs)
@@ -159,7 +161,7 @@ def runs_of(positions: list[int], corrected: list[str], written: list[str], brea
 
 def _without_outer_numbers(run: list[int], corrected: list[str]) -> list[int]:
     """A run without the numbers that open or close it: "the 2022 sco women's forum" names the
-    forum, the year says which (a number is its own subject, grounded only by itself)."""
+    forum, the year says which one (`Run.numbers`: a paragraph with the name must have it too)."""
     while run and corrected[run[0]].isdigit():
         run = run[1:]
     while run and corrected[run[-1]].isdigit():
