@@ -25,6 +25,7 @@ from retrieval.query import Query, ScopeFinder, understand
 from retrieval.quoting import make_hit, quote_row
 from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
 from retrieval.scoring import Candidate, Features, Scorer
+from retrieval.text import script_of
 from retrieval.types import Answer, Document, Filters, Paragraph
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,10 @@ class Engine:
         more += self.grounder.absent_known_names(query.words, kept + more)
         pairs = compounds.unused_pairs(query.runs, self.grounder.used_together)
         changed = more or pairs or len(kept) < len(query.absent)
-        return replace(query, absent=kept + more, compounds=pairs) if changed else query
+        query = replace(query, absent=kept + more, compounds=pairs) if changed else query
+        script = script_of(question)
+        languages = self.index.manifest.get("languages")
+        return replace(query, script=script) if script and languages and script not in languages else query
 
     def embed(self, queries: Sequence[Query]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Questions, the words they use that the corpus does not and the pairs of words it never

@@ -64,6 +64,14 @@ def phrase_elsewhere(phrases: Iterable[str], asked: str, searched: str) -> str:
     return f"the exact words {_quoted(phrases)} are in no document asked for ({asked}): searched {searched or 'all documents'}"
 
 
+SCRIPT_NAMES = {"ru": "Russian"}
+
+
+def other_script(script: str) -> str:
+    return (f"the question is in {SCRIPT_NAMES.get(script, script)}, and the index holds the English text only: "
+            "ask in English")
+
+
 def widened(asked: str, searched: str) -> str:
     return f"no document matches {asked}: searched {searched or 'all documents'}"
 

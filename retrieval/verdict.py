@@ -33,6 +33,8 @@ def judge(query: Query, best: Candidate | None, subjects: Sequence[AbsentWord], 
         note = messages.never_used(unused)
     elif query.phrases and not (best and best.exact):
         note = messages.no_exact_words(query.phrases)
+    if query.script:  # a Russian question of an English index: every word absent, any match chance
+        return Verdict(True, messages.join_notes(messages.other_script(query.script), note))
     if subjects:
         signatories = [w.written for w in subjects if w.signatory]
         others = [w.written for w in subjects if not w.signatory]

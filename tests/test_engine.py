@@ -370,3 +370,16 @@ def test_filters_the_user_sets_are_never_widened(fake_engine):
     answer = fake_engine.answer("information security", Filters(years=(2020,), kinds=("statement",)))
     assert answer.abstained and not answer.hits
     assert answer.note == "no document matches year 2020; type statement"
+
+
+@pytest.mark.parametrize("question", ["что лидеры говорят о пропаганде терроризма в интернете?", "ШОС", "ШОС и ВТО (WTO)"])
+def test_a_question_in_a_script_the_index_does_not_hold_asks_for_english(fake_engine, question):
+    answer = fake_engine.answer(question, k=3)
+    assert answer.abstained
+    assert answer.note.startswith("the question is in Russian, and the index holds the English text only: ask in English")
+    assert "never mention" not in answer.note  # not every word listed as absent
+
+
+def test_a_question_in_english_naming_a_russian_word_is_answered_as_usual(fake_engine):
+    answer = fake_engine.answer("missile defense (ПРО)", k=3)
+    assert "Russian" not in (answer.note or "") and "missile defense" in answer.hits[0].quote

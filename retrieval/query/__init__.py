@@ -39,6 +39,7 @@ class Query:
     compounds: tuple[str, ...] = ()  # pairs of its topic words no paragraph has together (retrieval.compounds)
     words: tuple[str, ...] = ()  # every word, corrected, lower case, for known names of several words
     truncated: bool = False
+    script: str = ""  # the script of the question when the index holds no text in it ("ru"): asked in English
     corrections: tuple[tuple[str, str], ...] = ()
     phrases: tuple[str, ...] = ()  # words the user put in quotation marks, to be found as written
     asks_name: bool = False  # "which country ...?": the answer names a country, body, region ...
