@@ -15,5 +15,5 @@ row "open, fit half" eval/open_questions.jsonl --split fit
 row "open fit extra" eval/open_fit_questions.jsonl
 if [ "${1:-}" = "--with-held-out" ]; then
   row "open, test half" eval/open_questions.jsonl --split test
-  for n in $(seq 2 32); do row "open $n (held out)" eval/open_questions_$n.jsonl; done
+  for n in $(seq 2 34); do row "open $n (held out)" eval/open_questions_$n.jsonl; done
 fi
