@@ -29,12 +29,14 @@ from retrieval.known_names import (KNOWN_NAME_SLACK, content_words, folded, know
                                    shorter_forms, without_function_words)
 from retrieval.lang import en, en_names
 from retrieval.lexicon import numbered_acronym
+from retrieval.memo import Memo
 from retrieval.query import AbsentWord, Query, Run
 from retrieval.query.terms import alternatives
 from retrieval.tokens import stems
 
 MAX_SHARED = 500  # paragraphs read at most to find two words together (Grounder.used_together)
 PHRASE_SLACK = 3  # words a name's words may be apart in a paragraph ("Paris Agreement on climate")
+MAX_FOUND = 50_000  # names and pairs whose answer (found or not) is kept per index
 
 
 @dataclass(frozen=True)
@@ -184,16 +186,7 @@ class Grounder:
     def __init__(self, index, scorer) -> None:
         self.index = index
         self.scorer = scorer
-        self._found: dict[tuple, bool] = {}  # (what, words) -> whether some paragraph has them, per index
-
-    def _memo(self, key: tuple, find: Callable[[], bool]) -> bool:
-        """`find()`, kept for `key` (at most MAX_SHARED * 100 answers: a question's words recur)."""
-        found = self._found.get(key)
-        if found is None:
-            found = find()
-            if len(self._found) < MAX_SHARED * 100:
-                self._found[key] = found
-        return found
+        self._found: Memo[bool] = Memo(MAX_FOUND)  # (what, words) -> whether some paragraph has them
 
     def absent_names(self, runs: Iterable[Run]) -> tuple[AbsentWord, ...]:
         return absent_names(runs, self.scorer.names.is_name, self.paragraphs_with, self.has_phrase)
@@ -215,7 +208,7 @@ class Grounder:
 
     def _has_name(self, spelt: tuple[str, ...]) -> bool:
         """Some paragraph has the known name `spelt`, or a shorter known form of it."""
-        return self._memo(("name",) + spelt, lambda: self._find_name(spelt))
+        return self._found.get(("name",) + spelt, lambda: self._find_name(spelt))
 
     def _find_name(self, spelt: tuple[str, ...]) -> bool:
         forms = [spelt] + [f for f in shorter_forms(spelt) if folded(f) in known_spelt()]
@@ -262,7 +255,7 @@ class Grounder:
     def used_together(self, pair: tuple[str, ...]) -> bool:
         """Like `together`, but words that share more than MAX_SHARED paragraphs count as used
         together unread: common words, and reading each paragraph would be slow in a large index."""
-        return self._memo(("pair",) + tuple(pair), lambda: self._find_together(pair))
+        return self._found.get(("pair",) + tuple(pair), lambda: self._find_together(pair))
 
     def _find_together(self, pair: tuple[str, ...]) -> bool:
         places = [self.postings_of(w) for w in pair]

@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from retrieval.lang import en
+from retrieval.memo import Memo
 from retrieval.tokens import stems, words
 
 MIN_CORRECTABLE = 4
@@ -152,8 +153,8 @@ class Lexicon:
         self.n_paragraphs = n_paragraphs
         # stems only signature blocks have ("zhaparov"): absent for a question not about signing
         self.signature_only = frozenset(signature_only)
-        self._corrections: dict[str, str] = {}  # per instance: a new index frees the old cache
-        self._related: dict[str, list[str]] = {}  # the same, for related_stems
+        self._corrections: Memo[str] = Memo(MAX_CACHED_CORRECTIONS)
+        self._related: Memo[list[str]] = Memo(MAX_CACHED_CORRECTIONS)
         self._by_stem: dict[str, str] | None = None
         self._by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -188,12 +189,7 @@ class Lexicon:
 
     def correct(self, word: str) -> str:
         """The corpus word nearest to an unknown `word` (Damerau-Levenshtein), or `word`."""
-        cached = self._corrections.get(word)
-        if cached is None:
-            cached = self._correct(word)
-            if len(self._corrections) < MAX_CACHED_CORRECTIONS:
-                self._corrections[word] = cached
-        return cached
+        return self._corrections.get(word, lambda: self._correct(word))
 
     def _correct(self, word: str) -> str:
         if (word in self.vocabulary or word in en.STOPWORDS or len(word) < MIN_CORRECTABLE
@@ -244,12 +240,7 @@ class Lexicon:
         the doctrine and its follower ("terrorists" -> terrorism); for a word the corpus never
         uses, the compounds it begins ("cyber" -> cybersecurity) and its place or people
         (`place_forms`: "pakistani" -> pakistan)."""
-        cached = self._related.get(word)
-        if cached is None:
-            cached = self._find_related(word)
-            if len(self._related) < MAX_CACHED_CORRECTIONS:
-                self._related[word] = cached
-        return list(cached)
+        return list(self._related.get(word, lambda: self._find_related(word)))  # a copy: callers may extend it
 
     def _find_related(self, word: str) -> list[str]:
         own = stems([word])

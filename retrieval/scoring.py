@@ -24,6 +24,7 @@ import numpy as np
 
 from retrieval.answer_types import PersonNames, date_mask, gives_date
 from retrieval.filters import Catalog
+from retrieval.memo import Memo
 from retrieval.names import NameIndex
 from retrieval.query import SPEAKER_SHARE, Query
 from retrieval.ranking_config import DEFAULT_RANKING, RankingConfig
@@ -33,7 +34,7 @@ from retrieval.tokens import (adjacent_share, fold_words, has_phrases, neighbour
 
 LEXICAL_CANDIDATES = 200  # in a large index, paragraphs BM25 adds to the vector search's candidates
 RERANKED = 20  # the paragraphs of best score that adjacency may reorder (measured: 20 and 40 the same)
-PAIRS_CACHED = 5_000  # paragraphs whose neighbour pairs are kept (about 10 kB each); the cache starts anew when full
+PAIRS_CACHED = 5_000  # paragraphs whose neighbour pairs are kept (about 10 kB each)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Scorer:
         self.index = index
         self.catalog = catalog
         self.config = config
-        self._pairs: dict[int, frozenset[tuple[str, str]]] = {}
+        self._pairs: Memo[frozenset[tuple[str, str]]] = Memo(PAIRS_CACHED)
 
     @functools.cached_property
     def paragraph_texts(self) -> list[str]:
@@ -244,12 +245,7 @@ class Scorer:
 
     def paragraph_pairs(self, position: int) -> frozenset[tuple[str, str]]:
         """The neighbour pairs of the stems of the paragraph at `position`; cached."""
-        pairs = self._pairs.get(position)
-        if pairs is None:
-            if len(self._pairs) >= PAIRS_CACHED:
-                self._pairs = {}
-            pairs = self._pairs[position] = neighbour_pairs(self.index.paragraph_stems(position))
-        return pairs
+        return self._pairs.get(position, lambda: neighbour_pairs(self.index.paragraph_stems(position)))
 
     def reranked(self, features: Features, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The paragraphs at `positions` with a finite score, best first, and their final scores:
